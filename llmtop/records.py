@@ -1,0 +1,211 @@
+"""From raw bytes to stored rows: decode JSON, pick the format, validate, price.
+
+One `RecordDecoder` serves one source (a file, a socket connection, stdin): it
+remembers the format it detected last and the adapters' per-source state, and
+it never raises for bad input. Every problem becomes a reject with a reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from llmtop.event import CONTENT_FIELDS, RecordRejected, UsageEvent, build_event
+from llmtop.formats import Adapter, AdapterState, adapter_named, detect
+from llmtop.pricing import Cost, Pricer
+from llmtop.store.histogram import bucket_of
+
+EXCERPT_CHARS = 200
+
+
+@dataclass
+class Decoded:
+    """Rows ready for the writer and rejects ready for the rejects table."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    skipped: int = 0
+
+    def extend(self, other: Decoded) -> None:
+        self.rows.extend(other.rows)
+        self.rejects.extend(other.rejects)
+        self.skipped += other.skipped
+
+
+class RecordDecoder:
+    """Decodes the records of one source into rows and rejects."""
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        pricer: Pricer,
+        format_name: str | None = None,
+        state: dict[str, Any] | None = None,
+        clock: Callable[[], float] = time.time,
+        keep_content: bool = False,
+    ) -> None:
+        self.source = source
+        self.pricer = pricer
+        self.forced: Adapter | None = (
+            adapter_named(format_name) if format_name else None
+        )
+        self.last: Adapter | None = self.forced
+        self.state = AdapterState(source=source, data=dict(state or {}))
+        self.clock = clock
+        self.keep_content = keep_content
+
+    def decode_line(
+        self, data: bytes, *, line_no: int | None, offset: int | None
+    ) -> Decoded:
+        """Decode one line of JSONL (or one `data:` line of a server-sent stream)."""
+        text = data.strip()
+        if text.startswith(b"\xef\xbb\xbf"):
+            text = text[3:].strip()
+        if not text or text.startswith((b"event:", b":", b"id:", b"retry:")):
+            return Decoded(skipped=1)
+        if text.startswith(b"data:"):
+            text = text[5:].strip()
+            if text == b"[DONE]":
+                return Decoded(skipped=1)
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            return self._reject(data, line_no, offset, f"not valid JSON: {exc}")
+        return self.decode_value(value, raw=text, line_no=line_no, offset=offset)
+
+    def decode_value(
+        self, value: Any, *, raw: bytes, line_no: int | None, offset: int | None
+    ) -> Decoded:
+        """Decode one parsed JSON value (an object, or an array of objects)."""
+        if isinstance(value, list):
+            decoded = Decoded()
+            for index, item in enumerate(value):
+                item_raw = raw + b"#" + str(index).encode()
+                decoded.extend(
+                    self.decode_value(
+                        item, raw=item_raw, line_no=line_no, offset=offset
+                    )
+                )
+            return decoded
+        if not isinstance(value, Mapping):
+            return self._reject(raw, line_no, offset, "expected a JSON object or array")
+        adapter = self._adapter_for(value)
+        if adapter is None:
+            return self._reject(
+                raw,
+                line_no,
+                offset,
+                "not a usage record in any known format (no model/token/usage fields); "
+                "see `llmtop formats`",
+            )
+        try:
+            mappings = adapter.parse(value, self.state)
+        except RecordRejected as exc:
+            return self._reject(raw, line_no, offset, str(exc), adapter.name)
+        decoded = Decoded()
+        if not mappings:
+            decoded.skipped += 1
+        now_ms = int(self.clock() * 1000)
+        for index, mapping in enumerate(mappings):
+            try:
+                event = build_event(mapping, now_ms=now_ms)
+            except RecordRejected as exc:
+                decoded.extend(
+                    self._reject(raw, line_no, offset, str(exc), adapter.name)
+                )
+                continue
+            if event.request_id is None:
+                suffix = f"#{index}" if len(mappings) > 1 else ""
+                event.request_id = "h:" + _digest(raw) + suffix
+            row = event_row(event, self.pricer.price(event), now_ms=now_ms)
+            row.update(
+                format=adapter.name,
+                source=self.source,
+                source_line=line_no,
+                source_offset=offset,
+            )
+            if mapping.get("_replace"):
+                row["_replace"] = True
+            decoded.rows.append(row)
+        return decoded
+
+    def _adapter_for(self, value: Mapping[str, Any]) -> Adapter | None:
+        if self.forced is not None:
+            return self.forced
+        if self.last is not None and self.last.detect(value):
+            return self.last
+        found = detect(value)
+        if found is not None:
+            self.last = found
+        return found
+
+    def _reject(
+        self,
+        raw: bytes,
+        line_no: int | None,
+        offset: int | None,
+        reason: str,
+        format_name: str | None = None,
+    ) -> Decoded:
+        return Decoded(
+            rejects=[
+                {
+                    "source": self.source,
+                    "line_no": line_no,
+                    "byte_offset": offset,
+                    "format": format_name,
+                    "reason": reason,
+                    "excerpt": excerpt(raw),
+                    "at": int(self.clock() * 1000),
+                }
+            ]
+        )
+
+
+def event_row(event: UsageEvent, cost: Cost, *, now_ms: int) -> dict[str, Any]:
+    """The events-table row for a priced event (origin columns are added later)."""
+    row = event.model_dump(exclude={"flags", "extra", "ts_ms", "estimated_cost_usd"})
+    row["ts"] = event.ts_ms
+    row["ts_inferred"] = int(event.ts_inferred)
+    row["fallback_used"] = int(event.fallback_used)
+    row["batch"] = int(event.batch)
+    row["cost_usd"] = cost.usd
+    row["cost_source"] = cost.source
+    row["price_source"] = cost.price_source
+    row["estimate_usd"] = cost.estimate_usd
+    row["cost_note"] = cost.note
+    row["lat_bucket"] = (
+        None if event.latency_ms is None else bucket_of(event.latency_ms)
+    )
+    row["flags"] = json.dumps(event.flags, ensure_ascii=False) if event.flags else None
+    row["extra"] = json.dumps(event.extra, ensure_ascii=False) if event.extra else None
+    row["ingested_at"] = now_ms
+    return row
+
+
+def excerpt(raw: bytes) -> str:
+    """A short, content-free copy of a rejected line for the rejects table."""
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        value = None
+    if isinstance(value, dict):
+        redacted = {
+            key: ("…" if key.lower() in CONTENT_FIELDS else item)
+            for key, item in value.items()
+        }
+        text = json.dumps(redacted, ensure_ascii=False, default=str)
+    else:
+        text = raw.decode("utf-8", errors="backslashreplace")
+    return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=12).hexdigest()

@@ -74,10 +74,14 @@ class Batch:
 
 @dataclass
 class BatchResult:
+    """What a commit did. `duplicate_ids` lets each of several merged submitters
+    tell which of its own rows were already stored."""
+
     stored: int = 0
     duplicates: int = 0
     replaced: int = 0
     rejected: int = 0
+    duplicate_ids: set[str] = field(default_factory=set)
 
 
 def write_batch(conn: sqlite3.Connection, batch: Batch) -> BatchResult:
@@ -96,6 +100,8 @@ def write_batch(conn: sqlite3.Connection, batch: Batch) -> BatchResult:
             and _outweighs(row, existing[key])
         ]
         result.duplicates += len(unique) - len(fresh) - len(replacing)
+        replaced_ids = {row["request_id"] for _, row in replacing}
+        result.duplicate_ids.update(key for key in existing if key not in replaced_ids)
 
         last_id = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
         before = conn.total_changes

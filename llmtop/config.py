@@ -1,0 +1,42 @@
+"""The config file: TOML with one table per concern ([prices], [limits], [mapping]…).
+
+This module only finds and reads the file; each table is validated by the module
+that owns it, so an error names the table and key the user must fix.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from llmtop.errors import LlmtopError
+from llmtop.paths import default_config_path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+
+class ConfigError(LlmtopError):
+    """The config file is missing (when named) or not valid."""
+
+    title = "Config file"
+
+
+def load_config(path: str | Path | None = None) -> dict[str, Any]:
+    """Read the config; {} when no path was given and the default file is absent."""
+    explicit = path is not None
+    config_path = Path(path).expanduser() if explicit else default_config_path()
+    if not config_path.exists():
+        if explicit:
+            raise ConfigError(f"no config file at {config_path}")
+        return {}
+    try:
+        with config_path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{config_path}: {exc}") from None
+    data.setdefault("_path", str(config_path))
+    return data

@@ -1,0 +1,183 @@
+"""The one writer thread: every source hands it batches through a bounded queue.
+
+Sources block when the queue is full, so memory stays bounded and nothing is
+dropped silently; a source that cannot wait (a listener answering a client) asks
+with a timeout and reports the overload to its sender. Consecutive submissions
+are merged into one transaction, which is what makes small live batches cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from llmtop.store import Batch, BatchResult, open_database, write_batch
+
+log = logging.getLogger(__name__)
+
+_STOP = object()
+
+
+@dataclass
+class Submission:
+    """Rows, rejects and source positions that must commit together."""
+
+    batch: Batch
+    future: Future[BatchResult] = field(default_factory=Future)
+
+
+@dataclass
+class WriterStats:
+    """Running totals, read by the TUI and by `ingest`'s summary."""
+
+    stored: int = 0
+    duplicates: int = 0
+    replaced: int = 0
+    rejected: int = 0
+    commits: int = 0
+    overloaded: int = 0
+    last_commit: float | None = None
+    last_error: str | None = None
+
+
+class WriterThread:
+    """Owns the database's write connection and commits what sources submit."""
+
+    def __init__(
+        self,
+        db_path: str | Path,
+        *,
+        max_queue: int = 256,
+        max_rows_per_commit: int = 20_000,
+        on_commit: Callable[[BatchResult], None] | None = None,
+    ) -> None:
+        self.db_path = Path(db_path)
+        self.queue: queue.Queue[Any] = queue.Queue(maxsize=max_queue)
+        self.max_rows = max_rows_per_commit
+        self.on_commit = on_commit
+        self.stats = WriterStats()
+        self._thread = threading.Thread(
+            target=self._run, name="llmtop-writer", daemon=True
+        )
+        self._conn: sqlite3.Connection | None = None
+        self._ready = threading.Event()
+        self._failure: BaseException | None = None
+
+    def start(self) -> None:
+        """Open the database (creating it) and start committing."""
+        self._thread.start()
+        self._ready.wait()
+        if self._failure is not None:
+            raise self._failure
+
+    def submit(self, batch: Batch, timeout: float | None = None) -> Future[BatchResult]:
+        """Queue a batch; blocks while the queue is full (back-pressure).
+
+        Raises:
+            queue.Full: the writer stayed behind for `timeout` seconds; the caller
+                must tell its sender to retry, and the overload is counted.
+        """
+        submission = Submission(batch)
+        try:
+            self.queue.put(submission, timeout=timeout)
+        except queue.Full:
+            self.stats.overloaded += 1
+            raise
+        return submission.future
+
+    def write_now(self, batch: Batch) -> BatchResult:
+        """Submit and wait for the commit."""
+        return self.submit(batch).result()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Commit what is queued, then close the database."""
+        if not self._thread.is_alive():
+            return
+        self.queue.put(_STOP)
+        self._thread.join(timeout)
+
+    @property
+    def backlog(self) -> int:
+        return self.queue.qsize()
+
+    def _run(self) -> None:
+        try:
+            self._conn = open_database(self.db_path)
+        except BaseException as exc:  # reported to start()'s caller
+            self._failure = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            while True:
+                first = self.queue.get()
+                if first is _STOP:
+                    break
+                pending = [first]
+                rows = len(first.batch.events)
+                stop_after = False
+                while rows < self.max_rows:
+                    try:
+                        item = self.queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if item is _STOP:
+                        stop_after = True
+                        break
+                    pending.append(item)
+                    rows += len(item.batch.events)
+                self._commit(pending)
+                if stop_after:
+                    break
+        finally:
+            self._conn.close()
+
+    def _commit(self, pending: list[Submission]) -> None:
+        merged = Batch()
+        for submission in pending:
+            merged.events.extend(submission.batch.events)
+            merged.rejects.extend(submission.batch.rejects)
+            merged.sources.extend(submission.batch.sources)
+        merged.sources = _merge_sources(merged.sources)
+        assert self._conn is not None
+        try:
+            result = write_batch(self._conn, merged)
+        except sqlite3.Error as exc:
+            log.error("could not commit %d rows: %s", len(merged.events), exc)
+            self.stats.last_error = str(exc)
+            for submission in pending:
+                submission.future.set_exception(exc)
+            return
+        self.stats.stored += result.stored
+        self.stats.duplicates += result.duplicates
+        self.stats.replaced += result.replaced
+        self.stats.rejected += result.rejected
+        self.stats.commits += 1
+        self.stats.last_commit = time.time()
+        if self.on_commit is not None:
+            self.on_commit(result)
+        for submission in pending:
+            submission.future.set_result(result)
+
+
+def _merge_sources(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One position per source key: the latest wins, counters add up."""
+    merged: dict[str, dict[str, Any]] = {}
+    for source in sources:
+        held = merged.get(source["key"])
+        if held is None:
+            merged[source["key"]] = dict(source)
+            continue
+        stored = held.get("stored", 0) + source.get("stored", 0)
+        rejected = held.get("rejected", 0) + source.get("rejected", 0)
+        held.update(source)
+        held["stored"], held["rejected"] = stored, rejected
+    return list(merged.values())

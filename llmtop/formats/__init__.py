@@ -7,9 +7,10 @@ from typing import Any
 
 from llmtop.formats.base import Adapter, AdapterState, NotUsageRecord
 from llmtop.formats.native import NativeAdapter
+from llmtop.formats.otlp import OtlpAdapter
 
 #: Detection order matters: specific shapes first, the permissive native last.
-ADAPTERS: tuple[Adapter, ...] = (NativeAdapter(),)
+ADAPTERS: tuple[Adapter, ...] = (OtlpAdapter(), NativeAdapter())
 
 __all__ = [
     "ADAPTERS",

@@ -180,10 +180,14 @@ def count_in(conn: sqlite3.Connection, window: Window, workflow: str | None) -> 
 
 
 def summary(
-    conn: sqlite3.Connection, window: Window, workflow: str | None = None
+    conn: sqlite3.Connection,
+    window: Window,
+    workflow: str | None = None,
+    *,
+    exact: bool = False,
 ) -> Measures:
     """The totals of the window (optionally of one workflow)."""
-    groups = breakdown(conn, window, "all", workflow)
+    groups = breakdown(conn, window, "all", workflow, exact=exact)
     return groups[0] if groups else Measures(key="")
 
 

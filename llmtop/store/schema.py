@@ -139,7 +139,8 @@ def _initial(db: Database) -> None:
     )
     db.execute("CREATE INDEX IF NOT EXISTS rejects_at ON rejects(at)")
     measures = ", ".join(
-        f"{name} {'REAL' if name in ('cost', 'lat_sum') else 'INTEGER'} NOT NULL DEFAULT 0"
+        f"{name} {'REAL' if name in ('cost', 'lat_sum') else 'INTEGER'} "
+        "NOT NULL DEFAULT 0"
         for name in ROLLUP_MEASURES
     )
     for grain in GRAINS:
@@ -187,7 +188,8 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     """Apply the migrations this database has not seen; return their names."""
     db = Database(conn)
     db.execute(
-        "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+        "CREATE TABLE IF NOT EXISTS _migrations "
+        "(name TEXT PRIMARY KEY, applied_at TEXT)"
     )
     done = {row[0] for row in db.execute("SELECT name FROM _migrations").fetchall()}
     applied = []

@@ -232,7 +232,8 @@ def _insert_rejects(conn: sqlite3.Connection, rejects: list[dict[str, Any]]) -> 
         return
     now = int(time.time() * 1000)
     conn.executemany(
-        "INSERT INTO rejects (at, source, line_no, byte_offset, format, reason, excerpt)"
+        "INSERT INTO rejects"
+        " (at, source, line_no, byte_offset, format, reason, excerpt)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             (
@@ -254,8 +255,8 @@ def _save_sources(conn: sqlite3.Connection, sources: list[dict[str, Any]]) -> No
     now = int(time.time() * 1000)
     for source in sources:
         conn.execute(
-            "INSERT INTO sources (key, path, kind, device, inode, offset, line_no, size,"
-            " format, state, stored, rejected, updated_at)"
+            "INSERT INTO sources (key, path, kind, device, inode, offset, line_no,"
+            " size, format, state, stored, rejected, updated_at)"
             " VALUES (:key, :path, :kind, :device, :inode, :offset, :line_no, :size,"
             " :format, :state, :stored, :rejected, :updated_at)"
             " ON CONFLICT(key) DO UPDATE SET path = excluded.path,"
@@ -263,7 +264,8 @@ def _save_sources(conn: sqlite3.Connection, sources: list[dict[str, Any]]) -> No
             " offset = excluded.offset, line_no = excluded.line_no,"
             " size = excluded.size, format = coalesce(excluded.format, format),"
             " state = excluded.state, stored = stored + excluded.stored,"
-            " rejected = rejected + excluded.rejected, updated_at = excluded.updated_at",
+            " rejected = rejected + excluded.rejected,"
+            " updated_at = excluded.updated_at",
             {
                 "device": None,
                 "inode": None,

@@ -1,0 +1,77 @@
+"""`llmtop report`: the views' numbers for scripts, exact from raw rows."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from llmtop import query, report
+from llmtop.commands._common import add_db_option, resolve_db
+from llmtop.store import open_database
+
+NAME = "report"
+ORDER = 4
+HELP = "print spend, latency and failure rates per group (table, JSON, CSV)"
+DESCRIPTION = """\
+Print the numbers of the live view for one window, grouped by workflow, model,
+provider, route, user tier or app. Percentiles are exact (linear interpolation
+between closest ranks, as numpy.percentile), computed from the raw rows.
+
+JSON keys are documented in the README ("Report JSON").
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_db_option(parser)
+    parser.add_argument(
+        "--by",
+        choices=query.GROUPINGS,
+        default="workflow",
+        help="group by this field (default: workflow)",
+    )
+    parser.add_argument(
+        "--window",
+        choices=list(query.WINDOWS),
+        default="all",
+        help="time window ending now, or at the newest record when "
+        "the data is older (default: all)",
+    )
+    parser.add_argument("--workflow", default=None, help="only this workflow")
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        dest="output",
+        help="output format (default: table)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    conn = open_database(resolve_db(args.db), readonly=True)
+    try:
+        window = query.resolve_window(conn, args.window)
+        groups = query.breakdown(conn, window, args.by, args.workflow, exact=True)
+        total = query.summary(conn, window, args.workflow, exact=True)
+    finally:
+        conn.close()
+    if args.output == "json":
+        sys.stdout.write(report.as_json(window, args.by, groups, total) + "\n")
+    elif args.output == "csv":
+        sys.stdout.write(report.as_csv(args.by, groups, total))
+    else:
+        sys.stdout.write(
+            report.as_table(window, args.by, groups, total, _spend_text()) + "\n"
+        )
+    return 0
+
+
+def _spend_text():  # type: ignore[no-untyped-def]
+    try:
+        from llmtop.pricing import spend_text
+    except ImportError:
+
+        def spend_text(spend: float, unpriced: int) -> str:
+            text = f"${spend:,.4f}" if spend < 1 else f"${spend:,.2f}"
+            return f"≥ {text} ({unpriced} unpriced)" if unpriced else text
+
+    return spend_text

@@ -196,14 +196,16 @@ def breakdown(
     window: Window,
     by: str = "workflow",
     workflow: str | None = None,
+    *,
+    exact: bool = False,
 ) -> list[Measures]:
     """The window's measures per group, the most spend first. `by="all"` gives
-    one group with the totals."""
+    one group with the totals; `exact` forces raw rows (for reports)."""
     if by not in (*GROUPINGS, "all"):
         raise ValueError(
             f"unknown grouping {by!r}; choose one of {', '.join(GROUPINGS)}"
         )
-    if count_in(conn, window, workflow) <= EXACT_LIMIT:
+    if exact or count_in(conn, window, workflow) <= EXACT_LIMIT:
         groups = _exact_breakdown(conn, window, by, workflow)
     else:
         groups = _rollup_breakdown(conn, window, by, workflow)

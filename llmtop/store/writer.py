@@ -16,7 +16,7 @@ from typing import Any
 from llmtop.store.schema import EVENT_COLUMNS, GRAINS, ROLLUP_MEASURES
 
 _INSERT_EVENT = (
-    f"INSERT OR IGNORE INTO events ({', '.join(EVENT_COLUMNS)}) "
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
 )
 _LOOKUP_CHUNK = 500

@@ -50,7 +50,7 @@ def _fixture(path: Path) -> tuple[object, list[dict]]:
 
 
 def test_window_clamps_to_newest_record_when_data_is_old(db_path: Path) -> None:
-    conn, records = _fixture(db_path)
+    conn, _records = _fixture(db_path)
     newest = T0 + 299 * 10_000
     window = query.resolve_window(conn, "5m", now=newest + 10 * HOUR)
     assert window.clamped is True
@@ -100,7 +100,7 @@ def test_breakdown_by_workflow_and_cost_per_task(db_path: Path) -> None:
 def test_rollup_path_agrees_with_exact_path(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    conn, records = _fixture(db_path)
+    conn, _records = _fixture(db_path)
     window = query.resolve_window(conn, "all", now=T0 + 2 * HOUR)
     exact = {g.key: g for g in query.breakdown(conn, window, "workflow")}
     monkeypatch.setattr(query, "EXACT_LIMIT", 0)
@@ -137,7 +137,7 @@ def test_failing_routes_rank_route_model_pairs(db_path: Path) -> None:
 
 
 def test_workflow_filter_narrows_everything(db_path: Path) -> None:
-    conn, records = _fixture(db_path)
+    conn, _records = _fixture(db_path)
     window = query.resolve_window(conn, "all", now=T0 + 2 * HOUR)
     assert query.summary(conn, window, "rag").requests == 100
     assert {r["workflow"] for r in query.recent(conn, "rag", limit=500)} == {"rag"}
@@ -148,7 +148,7 @@ def test_workflow_filter_narrows_everything(db_path: Path) -> None:
 
 
 def test_recent_and_detail(db_path: Path) -> None:
-    conn, records = _fixture(db_path)
+    conn, _records = _fixture(db_path)
     newest = query.recent(conn, limit=2)
     assert [row["ts"] for row in newest] == [T0 + 299 * 10_000, T0 + 298 * 10_000]
     detail = query.request_detail(conn, newest[0]["id"])

@@ -17,6 +17,10 @@ from llmtop.formats.anthropic import reject_error_body
 from llmtop.formats.base import AdapterState, NotUsageRecord
 
 _USAGE_OBJECTS = ("organization.usage.", "organization.costs.")
+#: The keys an error body may have beside `error` (OpenAI, Anthropic, Gemini).
+_ERROR_BODY_KEYS = frozenset(
+    {"error", "type", "request_id", "status", "code", "message"}
+)
 
 
 class ApiErrorAdapter:
@@ -26,12 +30,7 @@ class ApiErrorAdapter:
     description = 'API error bodies ({"error": {...}}): rejected as not usage'
 
     def detect(self, obj: Mapping[str, Any]) -> bool:
-        return (
-            isinstance(obj.get("error"), Mapping)
-            and "usage" not in obj
-            and "model" not in obj
-            and len(obj) <= 4
-        )
+        return isinstance(obj.get("error"), Mapping) and obj.keys() <= _ERROR_BODY_KEYS
 
     def parse(self, obj: Any, state: AdapterState) -> list[dict[str, Any]]:
         reject_error_body(obj)

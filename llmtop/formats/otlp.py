@@ -5,9 +5,11 @@ hex ids, int64 as strings or bare numbers) and protobuf's own JSON mapping
 (`MessageToDict`: base64 ids, enum names, and snake_case keys when field names
 are preserved). Each span or log record that carries GenAI usage becomes one
 request; spans without usage (tool calls, HTTP spans, plain app spans) add
-nothing. Agent spans (`invoke_agent`, `create_agent`) are skipped even when
-they carry usage, because instrumentations put the sum of their child model
-calls there, and counting both would double the spend.
+nothing, unless they are model calls that failed before any usage came back
+(those are requests, with status error). Agent spans (`invoke_agent`,
+`create_agent`) are skipped even when they carry usage, because
+instrumentations put the sum of their child model calls there, and counting
+both would double the spend.
 
 The attribute names read are the semantic conventions' current ones, the older
 `gen_ai.usage.prompt_tokens`/`completion_tokens` and `gen_ai.system`,
@@ -79,6 +81,9 @@ _PROVIDER = ("gen_ai.provider.name", "gen_ai.system", "llm.provider", "llm.syste
 _WORKFLOW = ("gen_ai.workflow.name", "traceloop.workflow.name")
 _TASK = ("gen_ai.conversation.id", "session.id")
 _AGENT_OPERATIONS = frozenset({"invoke_agent", "create_agent"})
+_MODEL_OPERATIONS = frozenset(
+    {"chat", "text_completion", "generate_content", "embeddings", "responses"}
+)
 _PROVIDER_NAMES = {
     "gcp.gemini": "google",
     "gcp.gen_ai": "google",
@@ -182,10 +187,17 @@ def _request(
     tokens_out = _first_int(attrs, _OUTPUT)
     total = _first_int(attrs, _TOTAL)
     cost = _first(attrs, _COST, as_float)
+    error_type = attrs.get("error.type")
+    code = _get(_get(item, "status"), "code")
+    failed = code in _ERROR_CODES or bool(error_type)
+    operation = attrs.get("gen_ai.operation.name")
+    if operation in _AGENT_OPERATIONS:
+        return None
     if tokens_in is None and tokens_out is None and total is None and cost is None:
-        return None
-    if attrs.get("gen_ai.operation.name") in _AGENT_OPERATIONS:
-        return None
+        # A model call that failed before any usage is still a request (an error).
+        asked = _first(attrs, _REQUEST_MODEL, _text)
+        if not (failed and (asked or operation in _MODEL_OPERATIONS)):
+            return None
 
     trace = id_hex(_get(item, "traceId", "trace_id"), 16)
     span = id_hex(_get(item, "spanId", "span_id"), 8)
@@ -199,9 +211,7 @@ def _request(
         end = None
     nanos = _duration_ns(item) if is_span else None
 
-    error_type = attrs.get("error.type")
-    code = _get(_get(item, "status"), "code")
-    status = "error" if code in _ERROR_CODES or error_type else "success"
+    status = "error" if failed else "success"
     provider = _first(attrs, _PROVIDER, _text)
     if provider:
         provider = _PROVIDER_NAMES.get(provider.lower(), provider)

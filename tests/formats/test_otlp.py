@@ -269,3 +269,17 @@ def test_log_records_with_genai_attributes() -> None:
     assert row["timestamp"] == 1_735_689_600_123
     assert row["input_tokens"] == 3
     assert "secret prompt" not in json.dumps(row)
+
+
+def test_failed_model_call_without_usage_is_an_error_request() -> None:
+    failed = _span(gen_ai__operation__name="chat", gen_ai__request__model="gpt-4o")
+    failed["status"] = {"code": "STATUS_CODE_ERROR"}
+    tool = _span(gen_ai__operation__name="execute_tool", error__type="ValueError")
+    tool["spanId"] = "00000000000000bb"
+    plain = _span(http__method="GET")
+    plain["spanId"] = "00000000000000cc"
+    plain["status"] = {"code": 2}
+    (row,) = parse_otlp_export(_export(failed, tool, plain))
+    assert row["status"] == "error"
+    assert row["model"] == "gpt-4o"
+    assert "input_tokens" not in row

@@ -304,6 +304,8 @@ def build_event(raw: Mapping[str, Any], *, now_ms: int) -> UsageEvent:
     extra: dict[str, Any] = {}
     flags: list[str] = []
     for name, value in raw.items():
+        if str(name).startswith("_"):
+            continue  # adapters' private hints (e.g. _replace)
         key = canonical_key(str(name))
         if key in CONTENT_FIELDS:
             continue

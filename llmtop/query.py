@@ -205,6 +205,8 @@ def breakdown(
         raise ValueError(
             f"unknown grouping {by!r}; choose one of {', '.join(GROUPINGS)}"
         )
+    # Providers have no rollup of their own (few views need them): raw rows.
+    exact = exact or by == "provider"
     if exact or count_in(conn, window, workflow) <= EXACT_LIMIT:
         groups = _exact_breakdown(conn, window, by, workflow)
     else:
@@ -335,7 +337,6 @@ _ROLLUP_DIM = {
     "all": ("*", "''"),
     "workflow": ("*", "workflow"),
     "model": ("model", "value"),
-    "provider": ("provider", "value"),
     "route": ("route", "value"),
     "user_tier": ("user_tier", "value"),
     "app": ("app", "value"),
@@ -351,7 +352,8 @@ def _rollup_breakdown(
         "sum(n), sum(errors), sum(timeouts), sum(fallbacks), sum(retries), "
         "sum(val_pass), sum(val_fail), total(cost), sum(unpriced), total(in_tok), "
         "total(out_tok), total(cache_read), total(cache_write), total(reasoning), "
-        "sum(lat_n), total(lat_sum), sum(untasked), max(last_failure)"
+        "sum(lat_n), total(lat_sum), sum(untasked) + sum(new_tasks), "
+        "max(last_failure)"
     )
     totals: dict[str, list[Any]] = {}
     for table, lo, hi in _spans(window):
@@ -367,13 +369,12 @@ def _rollup_breakdown(
                 held[17] = row[18]
     groups = []
     hist = _histograms(conn, window, by, workflow)
-    tasks = _task_counts(conn, window, by, workflow)
     for key, held in totals.items():
         group = _measures_from(key, held[:16])
         group.exact = False
         group.last_failure_ms = held[17] or None
-        if key in tasks or by in ("workflow", "all"):
-            group.tasks = tasks.get(key, 0) + int(held[16])
+        if by in ("workflow", "all"):
+            group.tasks = int(held[16])
         counts = hist.get(key)
         if counts:
             group.p50 = percentile_from_counts(counts, 50)
@@ -401,22 +402,6 @@ def _histograms(
             slot = counts.setdefault(key, {})
             slot[bucket] = slot.get(bucket, 0) + n
     return {key: list(slot.items()) for key, slot in counts.items()}
-
-
-def _task_counts(
-    conn: sqlite3.Connection, window: Window, by: str, workflow: str | None
-) -> dict[str, int]:
-    if by not in ("all", "workflow"):
-        return {}
-    where, params = _rollup_filter(workflow)
-    key_sql = "''" if by == "all" else "workflow"
-    return dict(
-        conn.execute(
-            f"SELECT {key_sql}, count(*) FROM tasks WHERE last_ts >= ? "
-            f"AND first_ts < ?{where} GROUP BY 1",
-            [window.start_ms, window.end_ms, *params],
-        ).fetchall()
-    )
 
 
 def failing_routes(

@@ -133,6 +133,7 @@ class RecordDecoder:
             )
             if mapping.get("_replace"):
                 row["_replace"] = True
+                row["replaceable"] = 1
             decoded.rows.append(row)
         return decoded
 
@@ -187,6 +188,8 @@ def event_row(event: UsageEvent, cost: Cost, *, now_ms: int) -> dict[str, Any]:
     row["flags"] = json.dumps(event.flags, ensure_ascii=False) if event.flags else None
     row["extra"] = json.dumps(event.extra, ensure_ascii=False) if event.extra else None
     row["ingested_at"] = now_ms
+    row["format"] = row["source"] = row["source_line"] = row["source_offset"] = None
+    row["replaceable"] = 0
     return row
 
 

@@ -55,6 +55,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "flags",
     "extra",
     "ingested_at",
+    "replaceable",
 )
 
 #: The measures summed in every rollup row, in storage order.
@@ -76,6 +77,7 @@ ROLLUP_MEASURES: tuple[str, ...] = (
     "lat_n",
     "lat_sum",
     "untasked",
+    "new_tasks",
 )
 
 #: Rollup grains: table suffix and bucket width in milliseconds.
@@ -103,12 +105,20 @@ def _initial(db: Database) -> None:
             validation TEXT, error_type TEXT, service_tier TEXT,
             batch INTEGER NOT NULL DEFAULT 0,
             format TEXT, source TEXT, source_line INTEGER, source_offset INTEGER,
-            flags TEXT, extra TEXT, ingested_at INTEGER NOT NULL
+            flags TEXT, extra TEXT, ingested_at INTEGER NOT NULL,
+            replaceable INTEGER NOT NULL DEFAULT 0
         )
         """
     )
-    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS events_request ON events(request_id)")
-    db.execute("CREATE INDEX IF NOT EXISTS events_ts ON events(ts)")
+    # (ts, request_id) is the dedupe key and the time index at once; a unique
+    # index on request_id alone would cost most of the ingest rate (DESIGN.md).
+    db.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS events_ts_request ON events(ts, request_id)"
+    )
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS events_replaceable ON events(request_id) "
+        "WHERE replaceable = 1"
+    )
     db.execute("CREATE INDEX IF NOT EXISTS events_workflow_ts ON events(workflow, ts)")
     db.execute(
         """

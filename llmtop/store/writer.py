@@ -7,57 +7,29 @@ which keeps the per-record Python work to building the row.
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmtop.store.schema import EVENT_COLUMNS, GRAINS, ROLLUP_MEASURES
+from llmtop.store.rollups import apply_rollups
+from llmtop.store.schema import EVENT_COLUMNS
 
 _INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
 )
 _LOOKUP_CHUNK = 500
-_SEP = "\x1f"
-
-#: Rollup dimensions: name, SQL for the value, and an optional row filter.
-_DIMENSIONS: tuple[tuple[str, str, str], ...] = (
-    ("*", "''", ""),
-    ("model", "coalesce(model, '')", ""),
-    ("provider", "coalesce(provider, '')", ""),
-    ("user_tier", "coalesce(user_tier, '')", ""),
-    ("app", "coalesce(app, '')", ""),
-    ("route", f"coalesce(route, '') || '{_SEP}' || coalesce(model, '')", ""),
-    (
-        "route_error",
-        f"coalesce(route, '') || '{_SEP}' || coalesce(model, '') || '{_SEP}' || "
-        "coalesce(error_type, status)",
-        "AND status != 'success'",
-    ),
-)
-_LATENCY_DIMENSIONS = (("*", "''"), ("model", "coalesce(model, '')"))
-
-#: How each rollup measure is computed from a group of event rows.
-_MEASURE_SQL: dict[str, str] = {
-    "n": "count(*)",
-    "errors": "count(CASE WHEN status != 'success' THEN 1 END)",
-    "timeouts": "count(CASE WHEN status = 'timeout' THEN 1 END)",
-    "fallbacks": "count(CASE WHEN fallback_used THEN 1 END)",
-    "retries": "total(retry_count)",
-    "val_pass": "count(CASE WHEN validation = 'pass' THEN 1 END)",
-    "val_fail": "count(CASE WHEN validation = 'fail' THEN 1 END)",
-    "cost": "total(cost_usd)",
-    "unpriced": "count(CASE WHEN cost_usd IS NULL THEN 1 END)",
-    "in_tok": "total(input_tokens)",
-    "out_tok": "total(output_tokens)",
-    "cache_read": "total(cache_read_tokens)",
-    "cache_write": "total(cache_write_tokens)",
-    "reasoning": "total(reasoning_tokens)",
-    "lat_n": "count(latency_ms)",
-    "lat_sum": "total(latency_ms)",
-    "untasked": "count(CASE WHEN task_id IS NULL THEN 1 END)",
+_ROW = operator.itemgetter(*EVENT_COLUMNS)
+_DEFAULTS = {
+    "ts_inferred": 0,
+    "fallback_used": 0,
+    "retry_count": 0,
+    "batch": 0,
+    "replaceable": 0,
+    "cost_source": "unpriced",
 }
 
 
@@ -85,7 +57,13 @@ class BatchResult:
 
 
 def write_batch(conn: sqlite3.Connection, batch: Batch) -> BatchResult:
-    """Commit a batch atomically; a duplicate request_id is counted, not stored."""
+    """Commit a batch atomically; a record already stored is counted, not stored.
+
+    A record is the same as a stored one when its timestamp and request_id both
+    match (DESIGN.md: a unique (ts, request_id) index costs almost nothing where
+    a unique request_id index costs most of the ingest rate). Snapshot records
+    (`_replace`) match on request_id alone, through a small partial index.
+    """
     result = BatchResult(rejected=len(batch.rejects))
     unique = _dedupe_within(batch.events, result)
     conn.execute("BEGIN IMMEDIATE")
@@ -100,15 +78,19 @@ def write_batch(conn: sqlite3.Connection, batch: Batch) -> BatchResult:
             and _outweighs(row, existing[key])
         ]
         result.duplicates += len(unique) - len(fresh) - len(replacing)
-        replaced_ids = {row["request_id"] for _, row in replacing}
-        result.duplicate_ids.update(key for key in existing if key not in replaced_ids)
+        replaced = {id(row) for _, row in replacing}
+        result.duplicate_ids.update(
+            unique[key]["request_id"]
+            for key in existing
+            if id(unique[key]) not in replaced
+        )
 
         last_id = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
         before = conn.total_changes
         conn.executemany(_INSERT_EVENT, (_values(row) for row in fresh))
         result.stored = conn.total_changes - before
         if fresh:
-            _apply_rollups(conn, "id > ?", [last_id], +1)
+            apply_rollups(conn, "id > ?", [last_id], +1)
         if replacing:
             _replace(conn, replacing)
             result.replaced = len(replacing)
@@ -121,12 +103,24 @@ def write_batch(conn: sqlite3.Connection, batch: Batch) -> BatchResult:
     return result
 
 
+_Key = tuple[Any, str]
+_Held = tuple[int, int | None, int | None]
+
+
+def _key(row: dict[str, Any]) -> _Key:
+    if row.get("_replace"):
+        return (None, row["request_id"])
+    return (row["ts"], row["request_id"])
+
+
 def _dedupe_within(
     rows: Iterable[dict[str, Any]], result: BatchResult
-) -> dict[str, dict[str, Any]]:
-    unique: dict[str, dict[str, Any]] = {}
+) -> dict[_Key, dict[str, Any]]:
+    unique: dict[_Key, dict[str, Any]] = {}
     for row in rows:
-        key = row["request_id"]
+        if row.get("_replace"):
+            row["replaceable"] = 1
+        key = _key(row)
         held = unique.get(key)
         if held is None:
             unique[key] = row
@@ -138,7 +132,7 @@ def _dedupe_within(
     return unique
 
 
-def _tokens(row: dict[str, Any] | sqlite3.Row | tuple[Any, ...]) -> int:
+def _tokens(row: dict[str, Any] | tuple[Any, ...]) -> int:
     if isinstance(row, dict):
         return (row.get("input_tokens") or 0) + (row.get("output_tokens") or 0)
     return (row[1] or 0) + (row[2] or 0)
@@ -149,24 +143,38 @@ def _outweighs(row: dict[str, Any], held: Any) -> bool:
 
 
 def _existing(
-    conn: sqlite3.Connection, unique: dict[str, dict[str, Any]]
-) -> dict[str, tuple[int, int | None, int | None]]:
-    keys = list(unique)
-    found: dict[str, tuple[int, int | None, int | None]] = {}
-    for start in range(0, len(keys), _LOOKUP_CHUNK):
-        chunk = keys[start : start + _LOOKUP_CHUNK]
+    conn: sqlite3.Connection, unique: dict[_Key, dict[str, Any]]
+) -> dict[_Key, _Held]:
+    plain = [key for key in unique if key[0] is not None]
+    snapshots = [key[1] for key in unique if key[0] is None]
+    found: dict[_Key, _Held] = {}
+    for start in range(0, len(plain), _LOOKUP_CHUNK):
+        chunk = plain[start : start + _LOOKUP_CHUNK]
+        pairs = ", ".join("(?, ?)" for _ in chunk)
+        for ts, request_id, row_id, tokens_in, tokens_out in conn.execute(
+            "SELECT e.ts, e.request_id, e.id, e.input_tokens, e.output_tokens "
+            f"FROM (VALUES {pairs}) AS v JOIN events AS e "
+            "ON e.ts = v.column1 AND e.request_id = v.column2",
+            [value for key in chunk for value in key],
+        ):
+            found[(ts, request_id)] = (row_id, tokens_in, tokens_out)
+    for start in range(0, len(snapshots), _LOOKUP_CHUNK):
+        chunk = snapshots[start : start + _LOOKUP_CHUNK]
         marks = ", ".join("?" for _ in chunk)
         for request_id, row_id, tokens_in, tokens_out in conn.execute(
             "SELECT request_id, id, input_tokens, output_tokens FROM events "
-            f"WHERE request_id IN ({marks})",
+            f"WHERE replaceable = 1 AND request_id IN ({marks})",
             chunk,
         ):
-            found[request_id] = (row_id, tokens_in, tokens_out)
+            found[(None, request_id)] = (row_id, tokens_in, tokens_out)
     return found
 
 
 def _values(row: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(row.get(column) for column in EVENT_COLUMNS)
+    try:
+        return _ROW(row)
+    except KeyError:
+        return tuple(row.get(column, _DEFAULTS.get(column)) for column in EVENT_COLUMNS)
 
 
 def _replace(
@@ -175,56 +183,13 @@ def _replace(
 ) -> None:
     ids = [held[0] for held, _ in pairs]
     marks = ", ".join("?" for _ in ids)
-    _apply_rollups(conn, f"id IN ({marks})", ids, -1)
+    apply_rollups(conn, f"id IN ({marks})", ids, -1)
     assignments = ", ".join(f"{column} = ?" for column in EVENT_COLUMNS)
     conn.executemany(
         f"UPDATE events SET {assignments} WHERE id = ?",
         [(*_values(row), held[0]) for held, row in pairs],
     )
-    _apply_rollups(conn, f"id IN ({marks})", ids, +1)
-
-
-def _apply_rollups(
-    conn: sqlite3.Connection, where: str, params: list[Any], sign: int
-) -> None:
-    """Add (sign=+1) or take away (sign=-1) the selected rows from every rollup."""
-    names = ", ".join(ROLLUP_MEASURES)
-    sums = ", ".join(f"{sign} * {_MEASURE_SQL[m]}" for m in ROLLUP_MEASURES)
-    updates = ", ".join(f"{m} = {m} + excluded.{m}" for m in ROLLUP_MEASURES)
-    failure = (
-        "max(CASE WHEN status != 'success' OR fallback_used THEN ts END)"
-        if sign > 0
-        else "NULL"
-    )
-    for grain, width in GRAINS.items():
-        for dim, value_sql, condition in _DIMENSIONS:
-            conn.execute(
-                f"INSERT INTO rollup_{grain} (bucket, workflow, dim, value, {names}, "
-                f"last_failure) SELECT ts / {width} * {width}, coalesce(workflow, ''), "
-                f"'{dim}', {value_sql}, {sums}, {failure} FROM events "
-                f"WHERE {where} {condition} GROUP BY 1, 2, 4 "
-                f"ON CONFLICT DO UPDATE SET {updates}, last_failure = "
-                "max(coalesce(last_failure, 0), coalesce(excluded.last_failure, 0))",
-                params,
-            )
-        for dim, value_sql in _LATENCY_DIMENSIONS:
-            conn.execute(
-                f"INSERT INTO latency_{grain} (bucket, workflow, dim, value, lb, n) "
-                f"SELECT ts / {width} * {width}, coalesce(workflow, ''), '{dim}', "
-                f"{value_sql}, lat_bucket, {sign} * count(*) FROM events "
-                f"WHERE {where} AND lat_bucket IS NOT NULL GROUP BY 1, 2, 4, 5 "
-                "ON CONFLICT DO UPDATE SET n = n + excluded.n",
-                params,
-            )
-    if sign > 0:
-        conn.execute(
-            "INSERT INTO tasks (workflow, task_id, first_ts, last_ts) "
-            "SELECT coalesce(workflow, ''), task_id, min(ts), max(ts) FROM events "
-            f"WHERE {where} AND task_id IS NOT NULL GROUP BY 1, 2 "
-            "ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts), "
-            "last_ts = max(last_ts, excluded.last_ts)",
-            params,
-        )
+    apply_rollups(conn, f"id IN ({marks})", ids, +1)
 
 
 def _insert_rejects(conn: sqlite3.Connection, rejects: list[dict[str, Any]]) -> None:

@@ -21,6 +21,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
 from llmtop.event import RecordRejected
 from llmtop.formats import adapter_named
+from llmtop.formats.otlp import parse_otlp_export
 from llmtop.ingest.http_body import BodyError
 from llmtop.records import Decoded, RecordDecoder
 
@@ -119,8 +120,6 @@ def decode_records(export: Mapping[str, Any], decoder: RecordDecoder) -> Decoded
     Raises:
         BodyError: 400 when the export's structure cannot be read at all.
     """
-    from llmtop.formats.otlp import parse_otlp_export
-
     try:
         mappings = parse_otlp_export(dict(export))
     except (RecordRejected, ValueError, TypeError, KeyError) as exc:

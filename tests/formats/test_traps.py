@@ -183,3 +183,25 @@ def test_silent_fallback(requested: str, answered: str, fallback: bool) -> None:
     assert fields["requested_model"] == requested
     assert fields.get("fallback_used", False) is fallback
     assert fields.get("fallback_from") == (requested if fallback else None)
+
+
+def test_claude_code_project_from_the_folder_when_no_cwd() -> None:
+    from llmtop.pricing import Pricer
+    from llmtop.records import RecordDecoder
+
+    decoder = RecordDecoder(
+        "/home/dev/.claude/projects/-home-dev-shop/0b1c.jsonl", pricer=Pricer()
+    )
+    line = {
+        "type": "assistant",
+        "sessionId": "s-9",
+        "timestamp": "2025-05-01T10:00:00Z",
+        "message": {
+            "id": "m1",
+            "model": "claude-haiku-4-5",
+            "usage": {"input_tokens": 2},
+        },
+    }
+    (row,) = decoder.decode_value(line, raw=b"x", line_no=1, offset=0).rows
+    assert row["app"] == "-home-dev-shop"
+    assert row["request_id"] == "cc:s-9:m1"

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pricing_events import make_event
 
 from llmtop.pricing import Pricer, disagreement
+from tests.pricing.helpers import make_event
 
 TABLE: dict[str, Any] = {
     "_path": "/test/config.toml",

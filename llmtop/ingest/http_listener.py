@@ -110,6 +110,12 @@ class HttpListener:
 
     def start(self) -> None:
         self._thread.start()
+        log.info(
+            "listening on %s (POST %s, /v1/traces, /v1/logs)%s",
+            self.spec,
+            EVENTS_PATH,
+            "; a bearer token is required" if self.token else "",
+        )
 
     def close(self) -> None:
         """Stop accepting; requests already submitted are committed by the writer."""
@@ -300,8 +306,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._body_read:
             self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
+        self.wfile.write(reply.body)
         if not self._body_read:
             self._linger()
 

@@ -217,3 +217,32 @@ def test_two_requests_share_one_connection(listen, db_path: Path) -> None:
         response.read()
     conn.close()
     assert query(db_path, "SELECT count(*) FROM events") == [(2,)]
+
+
+def test_a_client_that_expects_100_continue_is_answered_before_its_body(
+    listen, db_path: Path
+) -> None:
+    import socket
+
+    listener = listen()
+    body = json.dumps(record("e1")).encode()
+    head = (
+        b"POST /v1/events HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+        b"Content-Length: %d\r\n" % len(body)
+    )
+    with socket.create_connection(listener.address, timeout=DEADLINE_S) as sock:
+        sock.sendall(head + b"Origin: http://localhost:8080\r\n\r\n")
+        refused = sock.makefile("rb").readline()
+    with socket.create_connection(listener.address, timeout=DEADLINE_S) as sock:
+        sock.sendall(head + b"\r\n")
+        reader = sock.makefile("rb")
+        go_ahead = reader.readline()
+        while reader.readline() not in (b"\r\n", b""):
+            pass  # the rest of the 100 Continue's head
+        sock.sendall(body)
+        stored = reader.readline()
+
+    assert refused.split()[1] == b"403"
+    assert go_ahead.split()[1] == b"100"
+    assert stored.split()[1] == b"200"
+    assert query(db_path, "SELECT request_id FROM events") == [("e1",)]

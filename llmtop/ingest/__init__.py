@@ -1,0 +1,1 @@
+"""Sources into the store: following files, stdin, listeners, the one writer."""

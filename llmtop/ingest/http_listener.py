@@ -87,6 +87,7 @@ class HttpListener:
         self.stats = ListenerStats()
         self.slots = threading.BoundedSemaphore(max_connections)
         self.lock = threading.Lock()
+        self.closing = threading.Event()
         try:
             self._server = _Server(host, port, self)
         except OSError as exc:
@@ -110,7 +111,7 @@ class HttpListener:
 
     def start(self) -> None:
         self._thread.start()
-        log.info(
+        log.debug(
             "listening on %s (POST %s, /v1/traces, /v1/logs)%s",
             self.spec,
             EVENTS_PATH,
@@ -118,7 +119,12 @@ class HttpListener:
         )
 
     def close(self) -> None:
-        """Stop accepting; requests already submitted are committed by the writer."""
+        """Stop accepting; requests already submitted are committed by the writer.
+
+        Clients still connected (keep-alive) are answered 503 from then on, so
+        nothing is handed to a writer that is about to stop.
+        """
+        self.closing.set()
         if self._thread.is_alive():
             self._server.shutdown()
         self._server.server_close()
@@ -217,6 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
         with listener.lock:
             listener.stats.requests += 1
         try:
+            if listener.closing.is_set():
+                raise BodyError(503, "llmtop is shutting down")
             self._preflight(path)
             body = read_body(self.rfile, self.headers, listener.max_body_bytes)
             self._body_read = True

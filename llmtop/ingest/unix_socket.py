@@ -72,7 +72,7 @@ class UnixSocketListener:
 
     def start(self) -> None:
         self._accepter.start()
-        log.info("listening on %s (newline-delimited JSON)", self.spec)
+        log.debug("listening on %s (newline-delimited JSON)", self.spec)
 
     def close(self) -> None:
         """Stop accepting, read each open connection to its end, remove the file."""

@@ -246,3 +246,24 @@ def test_a_client_that_expects_100_continue_is_answered_before_its_body(
     assert go_ahead.split()[1] == b"100"
     assert stored.split()[1] == b"200"
     assert query(db_path, "SELECT request_id FROM events") == [("e1",)]
+
+
+def test_a_kept_alive_client_is_refused_once_the_listener_closes(
+    listen, db_path: Path
+) -> None:
+    listener = listen()
+    conn = http.client.HTTPConnection(*listener.address, timeout=DEADLINE_S)
+    conn.request("POST", "/v1/events", body=json.dumps(record("before")))
+    first = conn.getresponse()
+    first.read()
+
+    listener.close()
+    conn.request("POST", "/v1/events", body=json.dumps(record("after")))
+    second = conn.getresponse()
+    second.read()
+    conn.close()
+
+    assert first.status == 200
+    assert second.status == 503
+    assert second.getheader("Retry-After") is not None
+    assert query(db_path, "SELECT request_id FROM events") == [("before",)]

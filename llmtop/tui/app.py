@@ -17,6 +17,7 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.widgets import Footer, Static
 
@@ -29,6 +30,7 @@ from llmtop.tui.screens.help import HelpScreen
 from llmtop.tui.screens.picker import ALL, WorkflowPicker
 from llmtop.tui.screens.rejects import RejectsScreen
 from llmtop.tui.snapshot import Reader, Snapshot
+from llmtop.tui.text import plain
 from llmtop.tui.widgets.header import Context, HeaderBand
 from llmtop.tui.widgets.recent import RecentTable
 from llmtop.tui.widgets.routes import RoutesTable
@@ -104,6 +106,8 @@ class LlmtopApp(App[None]):
         self.title = title
         self.refresh_seconds = refresh_seconds
         self.snapshot: Snapshot | None = None
+        #: What the user was told in notifications, oldest first.
+        self.notices: list[str] = []
         self.refresh_count = 0
         self._reader = Reader(self.db_path)
         self.lookups = Lookups(self.db_path)
@@ -114,8 +118,7 @@ class LlmtopApp(App[None]):
         self._known_breaches: set[tuple[str, str, str]] | None = None
         self._errors_told: set[str] = set()
         self.limits, self._limits_note = limits_bridge.load(self.config)
-        alert = self.config.get("tui", {}).get("on_breach", "off")
-        self.on_breach = alert if alert in ("off", "bell", "notify") else "off"
+        self.bell_on_breach, self.notify_on_breach = limits_bridge.alerts(self.config)
         self.set_reactive(LlmtopApp.window_name, window)
 
     def compose(self) -> ComposeResult:
@@ -132,9 +135,9 @@ class LlmtopApp(App[None]):
     def on_mount(self) -> None:
         self.query_one(WorkflowTable).focus()
         if self.readonly_reason:
-            self.notify(self.readonly_reason, title="Read-only", severity="warning")
+            self.say(self.readonly_reason, "Read-only", "warning")
         if self._limits_note:
-            self.notify(self._limits_note, title="Limits", severity="warning")
+            self.say(self._limits_note, "Limits", "warning")
         self.set_interval(self.refresh_seconds, self._tick)
         self._tick()
 
@@ -244,22 +247,28 @@ class LlmtopApp(App[None]):
         """Ring or notify on a breach that was not there before (if asked to)."""
         keys = {limits_bridge.breach_key(b) for b in snapshot.breaches}
         known, self._known_breaches = self._known_breaches, keys
-        if known is None or self.on_breach == "off":
+        if known is None:
             return
-        for breach in snapshot.breaches:
-            if limits_bridge.breach_key(breach) in known:
-                continue
-            if self.on_breach == "bell":
-                self.bell()
-            else:
+        new = [b for b in snapshot.breaches if limits_bridge.breach_key(b) not in known]
+        if new and self.bell_on_breach:
+            self.bell()
+        if self.notify_on_breach:
+            for breach in new:
                 message = str(getattr(breach, "message", "a limit is breached"))
-                self.notify(message, title="Limit breached", severity="error")
+                self.say(message, "Limit breached", "error")
 
     def _tell(self, message: str) -> None:
         """Notify once per distinct problem, so a recurring one does not flood."""
         if message not in self._errors_told:
             self._errors_told.add(message)
-            self.notify(message, title="llmtop", severity="error", timeout=8)
+            self.say(message, "llmtop", "error")
+
+    def say(self, message: str, title: str, severity: SeverityLevel) -> None:
+        """Notify with the message as literal text: it may quote record values."""
+        self.notices.append(message)
+        self.notify(
+            plain(message, limit=400), title=title, severity=severity, markup=False
+        )
 
     # Reactives.
 
@@ -338,7 +347,8 @@ class LlmtopApp(App[None]):
             log.exception("budgets failed")
             self._tell(f"could not work out the budgets: {exc}")
             budgets = []
-        screen.show(budgets, now_ms)
+        breaches = [] if self.snapshot is None else self.snapshot.breaches
+        screen.show(budgets, breaches, now_ms)
 
     # Events from the panels.
 

@@ -43,6 +43,18 @@ def load(config: dict[str, Any] | None) -> tuple[list[Any], str | None]:
         return [], f"limits not loaded: {exc}"
 
 
+def alerts(config: dict[str, Any] | None) -> tuple[bool, bool]:
+    """(bell, notify) for a new breach, from `[limits]`; both off by default."""
+    module = _module()
+    if module is None or not config:
+        return False, False
+    try:
+        settings = module.alert_settings(config)
+    except Exception:  # already reported by `load`
+        return False, False
+    return bool(settings.bell), bool(settings.notify)
+
+
 def evaluate(conn: sqlite3.Connection, window: Window, limits: list[Any]) -> list[Any]:
     """The breaches of `limits` over `window` ([] without the limits module)."""
     module = _module()

@@ -117,7 +117,7 @@ class Reader:
             )
         except sqlite3.OperationalError as exc:
             self.close()
-            if "no such table" in str(exc):
+            if str(exc) == "no such table: events":
                 return Snapshot(
                     now_ms,
                     workflow=workflow,

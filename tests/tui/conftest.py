@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from rich.text import Text
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -67,8 +69,15 @@ async def wait_until(pilot: Pilot, ready: Callable[[], bool], tries: int = 500) 
 
 def static_text(pilot: Pilot, selector: str) -> str:
     """The plain text a Static shows."""
-    content = pilot.app.query_one(selector, Static).content
+    content = pilot.app.screen.query_one(selector, Static).content
     return content.plain if isinstance(content, Text) else str(content)
+
+
+def render_plain(renderable: Any, width: int = 120) -> str:
+    """What a Rich renderable reads as on a terminal `width` columns wide."""
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.export_text()
 
 
 def row_text(table: Any, key: str) -> list[str]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, ClassVar
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,18 +13,19 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from llmtop.pricing import usd_text
-from llmtop.tui.text import clock_time, plain
+from llmtop.pricing import spend_text, usd_text
+from llmtop.tui.text import MISSING, clock_time, percent, plain
 
-_NO_LIMITS = (
-    "No spend budget is configured. Add one to the config file, e.g.\n\n"
-    '  [[limits]]\n  workflow = "rag_answer"\n  spend_per_day = 50\n\n'
+_NO_BUDGETS = (
+    "No daily budget is configured. Add one to the config file, e.g.\n\n"
+    "  [limits.global]\n  spend_per_day = 200.0\n\n"
+    "  [limits.workflow.rag_answer]\n  spend_per_day = 50.0\n\n"
     "and start llmtop again."
 )
 
 
 class BudgetsScreen(Screen[None]):
-    """Each budget's standing, refreshed with the live view.
+    """Each daily budget's standing and the limits breached now.
 
     | Key | Action |
     | :- | :- |
@@ -40,50 +41,83 @@ class BudgetsScreen(Screen[None]):
         self.note = note
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Budgets", "bold"), id="budgets-title")
+        yield Static(Text("Budgets (days are UTC)", "bold"), id="budgets-title")
         with VerticalScroll():
             yield Static(id="budgets-body")
         yield Footer()
 
-    def show(self, budgets: list[Any], now_ms: int) -> None:
+    def show(self, budgets: list[Any], breaches: list[Any], now_ms: int) -> None:
         """Redraw with the standing of every budget at `now_ms`."""
         body = self.query_one("#budgets-body", Static)
         if self.note:
             body.update(Text(self.note, "yellow"))
-        elif not budgets:
-            body.update(Text(_NO_LIMITS))
-        else:
-            body.update(budget_table(budgets, now_ms))
+            return
+        parts: list[Any] = []
+        if budgets:
+            parts.append(budget_table(budgets, now_ms))
+        if not any(getattr(b, "budget", None) for b in budgets):
+            parts.append(Text(_NO_BUDGETS, "dim"))
+        parts.append(breach_list(breaches))
+        body.update(Group(*parts))
+
+
+def budget_label(budget: Any) -> str:
+    """`all traffic`, `workflow rag_answer`, `user tier free`."""
+    scope = str(getattr(budget, "scope", ""))
+    if scope == "global":
+        return "all traffic"
+    key = getattr(budget, "key", "")
+    return f"{scope.replace('_', ' ')} {plain(key) if key else '(none)'}"
+
+
+def runs_out_text(budget: Any, now_ms: int) -> Text:
+    """When the budget runs out at the last hour's rate, or why it does not."""
+    if getattr(budget, "exhausted", False):
+        return Text("exhausted", "bold red")
+    if getattr(budget, "budget", None) is None:
+        return Text(MISSING, "dim")
+    when = getattr(budget, "runs_out_ms", None)
+    if when is None:
+        return Text("not today", "green")
+    return Text(clock_time(int(when), now_ms), "yellow")
 
 
 def budget_table(budgets: list[Any], now_ms: int) -> Table:
-    """One row per budget, whatever fields the limits module gives it."""
-    names = _field_names(budgets[0])
-    table = Table(expand=True, header_style="bold")
-    for name in names:
-        table.add_column(name.replace("_", " "), no_wrap=True)
+    """One row per budget: spent today, rate, projection and when it runs out."""
+    table = Table(expand=True, header_style="bold", box=None, padding=(0, 1))
+    table.add_column("budget")
+    for heading in ("daily budget", "spent today", "used", "last hour", "projected"):
+        table.add_column(heading, justify="right", no_wrap=True)
+    table.add_column("runs out", justify="right", no_wrap=True)
     for budget in budgets:
+        limit = getattr(budget, "budget", None)
+        used = getattr(budget, "used_fraction", None)
+        projected = float(getattr(budget, "projected_today", 0.0))
+        over = limit is not None and projected > limit
         table.add_row(
-            *(_value(name, getattr(budget, name, None), now_ms) for name in names)
+            Text(budget_label(budget)),
+            Text(MISSING if limit is None else usd_text(limit)),
+            Text(
+                spend_text(
+                    float(getattr(budget, "spent_today", 0.0)),
+                    int(getattr(budget, "unpriced_today", 0)),
+                )
+            ),
+            Text(percent(used), "bold red" if (used or 0) > 1 else ""),
+            Text(usd_text(float(getattr(budget, "rate_per_hour", 0.0))) + "/h"),
+            Text(usd_text(projected), "bold red" if over else ""),
+            runs_out_text(budget, now_ms),
         )
     return table
 
 
-def _field_names(budget: Any) -> list[str]:
-    if dataclasses.is_dataclass(budget):
-        return [f.name for f in dataclasses.fields(budget)]
-    return [name for name in vars(budget) if not name.startswith("_")]
-
-
-def _value(name: str, value: Any, now_ms: int) -> Text:
-    if value is None:
-        return Text("–", "dim")
-    if isinstance(value, float) and any(
-        word in name for word in ("spend", "spent", "usd", "cost", "budget", "rate")
-    ):
-        return Text(usd_text(value))
-    if isinstance(value, int) and name.endswith("_ms"):
-        return Text(clock_time(value, now_ms))
-    if isinstance(value, bool):
-        return Text("yes" if value else "no", "bold red" if value else "")
-    return Text(plain(value, limit=80))
+def breach_list(breaches: list[Any]) -> Text:
+    """The limits breached in the live view's window, one per line."""
+    if not breaches:
+        return Text("\nNo limit is breached in the current window.", "green")
+    text = Text("\nBreached now\n", "bold red")
+    for breach in breaches:
+        text.append("! ", "bold red")
+        text.append(plain(getattr(breach, "message", breach), limit=300))
+        text.append("\n")
+    return text

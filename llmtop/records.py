@@ -22,6 +22,7 @@ from llmtop.pricing import Cost, Pricer
 from llmtop.store.histogram import bucket_of
 
 EXCERPT_CHARS = 200
+_PERMISSIVE = frozenset({"native", "usage-object"})
 
 
 @dataclass
@@ -140,8 +141,12 @@ class RecordDecoder:
     def _adapter_for(self, value: Mapping[str, Any]) -> Adapter | None:
         if self.forced is not None:
             return self.forced
-        if self.last is not None and self.last.detect(value):
-            return self.last
+        # The last adapter is tried first, except the permissive ones: a line that
+        # a specific adapter claims must not be read by a catch-all that matched
+        # the line before it.
+        last = self.last
+        if last is not None and last.name not in _PERMISSIVE and last.detect(value):
+            return last
         found = detect(value)
         if found is not None:
             self.last = found

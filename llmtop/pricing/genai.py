@@ -98,13 +98,20 @@ class GenaiModel:
         bands = compile_bands(prices)
         if bands is None:
             return None
+        note = self.note
+        if self.context.get("processing") == "batch" and not any(
+            variant.when == {"processing": "batch"}
+            and (variant.constraint is None or variant.constraint.active(moment))
+            for variant in self.model.price_variants or []
+        ):
+            note = "genai-prices has no batch price for this date; standard rate"
         label = f"{self.provider.id} {self.model.id}"
         variant = ", ".join(f"{k}={v}" for k, v in self.context.items())
         return PriceTable(
             bands=bands,
             source=f"{DATA_NAME}: {label}" + (f" ({variant})" if variant else ""),
             label=label,
-            note=self.note,
+            note=note,
             detail=f"{DATA_NAME}, {label}" + (f" ({variant})" if variant else ""),
         )
 
@@ -147,13 +154,20 @@ class GenaiPrices:
 
 
 def compile_bands(prices: ModelPrice) -> tuple[Band, ...] | None:
-    """Bands from a genai-prices `ModelPrice`; None when it has no token prices."""
+    """Bands from a genai-prices `ModelPrice`.
+
+    An empty `ModelPrice` is genai-prices' way to list a free model, so it gives
+    a zero band; one priced only in other units (audio hours, characters) gives
+    None, and its requests stay unpriced rather than free.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         values = {name: getattr(prices, key, None) for name, key in _PRICE_KEYS}
         per_request = getattr(prices, "requests_kcount", None)
     if values["input"] is None and values["output"] is None:
-        return None
+        if any(value is not None for value in vars(prices).values()):
+            return None  # priced per audio hour or character, not per token
+        values["input"] = values["output"] = Decimal(0)  # listed as free
     starts = sorted(
         {
             tier.start

@@ -83,6 +83,7 @@ class Resolution:
     note: str | None = None
     trail: list[str] = field(default_factory=list)
     entries: tuple[supplement.SupplementEntry, ...] = ()
+    chosen: supplement.SupplementEntry | None = None
     genai: GenaiModel | None = None
     static: PriceTable | None = None
 
@@ -218,13 +219,18 @@ class Pricer:
             if usable:
                 table = self._supplement_table(usable[0], batch)
                 return Resolution(
-                    _fixed(table), "supplement", trail=trail, entries=entries
+                    _fixed(table),
+                    "supplement",
+                    trail=trail,
+                    entries=entries,
+                    chosen=usable[0],
                 )
             pending = Resolution(
                 _fixed(self._supplement_table(entries[0], batch)),
                 "supplement",
                 trail=trail,
                 entries=entries,
+                chosen=entries[0],
             )
             trail.append(
                 f"supplement: {entries[0].provider} {entries[0].model} is priced in "

@@ -300,3 +300,31 @@ def test_log_records_with_genai_usage_are_stored(listen, db_path: Path) -> None:
     assert query(
         db_path, "SELECT app, model, input_tokens, output_tokens FROM events"
     ) == [("cli", "gpt-4o", 11, 22)]
+
+
+def test_the_readme_sample_span_is_stored(
+    listen, db_path: Path, fixtures: Path
+) -> None:
+    listener = listen()
+    body = (fixtures / "network" / "genai-span.otlp.json").read_bytes()
+
+    answer = post(listener.address, "/v1/traces", body, JSON)
+
+    assert answer.status == 200
+    # 1735689601.84 s - 1735689600 s = 1.84 s = 1840 ms.
+    assert query(
+        db_path,
+        "SELECT request_id, app, workflow, model, input_tokens, output_tokens,"
+        " latency_ms, status FROM events",
+    ) == [
+        (
+            "otel:4bf92f3577b34da6a3ce929d0e0e4736:00f067aa0ba902b7",
+            "support-bot",
+            "rag_answer",
+            "gpt-4o-mini",
+            1200,
+            300,
+            1840.0,
+            "success",
+        )
+    ]

@@ -7,6 +7,7 @@ import sys
 
 from llmtop import query, report
 from llmtop.commands._common import add_db_option, resolve_db
+from llmtop.pricing import spend_text
 from llmtop.store import open_database
 
 NAME = "report"
@@ -44,6 +45,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="output",
         help="output format (default: table)",
     )
+    parser.add_argument(
+        "--chart",
+        action="store_true",
+        help="after the table, draw spend and p95 per group as bar charts",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,19 +65,10 @@ def run(args: argparse.Namespace) -> int:
     elif args.output == "csv":
         sys.stdout.write(report.as_csv(args.by, groups, total))
     else:
-        sys.stdout.write(
-            report.as_table(window, args.by, groups, total, _spend_text()) + "\n"
-        )
+        table = report.as_table(window, args.by, groups, total, spend_text)
+        sys.stdout.write(table + "\n")
+        if args.chart:
+            from llmtop.chart import report_charts
+
+            sys.stdout.write("\n" + report_charts(groups, args.by) + "\n")
     return 0
-
-
-def _spend_text():  # type: ignore[no-untyped-def]
-    try:
-        from llmtop.pricing import spend_text
-    except ImportError:
-
-        def spend_text(spend: float, unpriced: int) -> str:
-            text = f"${spend:,.4f}" if spend < 1 else f"${spend:,.2f}"
-            return f"≥ {text} ({unpriced} unpriced)" if unpriced else text
-
-    return spend_text

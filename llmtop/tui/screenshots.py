@@ -110,18 +110,33 @@ def write_records(
         conn.close()
 
 
-async def _shoot(db_path: Path, out_dir: Path) -> list[Path]:
-    from llmtop.tui.app import LlmtopApp
+#: Limits shown in the pictures: one workflow over its p95, a daily budget.
+CONFIG: dict[str, Any] = {
+    "limits": {
+        "global": {"spend_per_day": 40.0},
+        "workflow": {"long_document_analysis": {"p95_latency_ms": 12_000}},
+    }
+}
 
-    app = LlmtopApp(db_path, clock=lambda: FROZEN_NOW)
+
+async def shoot(db_path: Path, out_dir: Path) -> list[Path]:
+    """Save main.svg, detail.svg and budgets.svg of the app over `db_path`."""
+    from llmtop.tui.app import LlmtopApp
+    from llmtop.tui.screens.budgets import BudgetsScreen
+    from llmtop.tui.screens.detail import RequestDetail
+
+    app = LlmtopApp(db_path, clock=lambda: FROZEN_NOW, config=CONFIG)
     written = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.refresh_count > 0)
         written.append(_save(app, out_dir, "main.svg"))
         app.query_one("#recent").focus()
-        await pilot.press("enter")
-        await pilot.pause()
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RequestDetail))
         written.append(_save(app, out_dir, "detail.svg"))
+        await pilot.press("escape", "b")
+        await wait_until(pilot, lambda: isinstance(app.screen, BudgetsScreen))
+        written.append(_save(app, out_dir, "budgets.svg"))
     return written
 
 
@@ -150,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         db_path = Path(scratch) / "llmtop.db"
         records = sample_records()
         write_records(db_path, records)
-        for path in asyncio.run(_shoot(db_path, out_dir)):
+        for path in asyncio.run(shoot(db_path, out_dir)):
             log.info("wrote %s", path)
     return 0
 

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 RECENT_ROWS = 60
 SERIES_POINTS = 30
-ROW_SPARK_POINTS = 12
+ROW_SPARK_POINTS = 10
 
 
 @dataclass

@@ -107,16 +107,8 @@ def detail_rows(detail: dict[str, Any]) -> list[tuple[str, str, Text]]:
             if name in detail:
                 rows.append((section, name, value_text(name, detail[name])))
                 placed.add(name)
-    factor = cost_disagreement(detail)
-    if factor is not None:
-        shown = "∞" if factor == float("inf") else f"{factor:.1f}×"
-        rows.append(
-            (
-                "Cost",
-                "disagreement",
-                Text(f"! reported and estimated cost differ by {shown}", "bold red"),
-            )
-        )
+            if name == "estimate_usd":
+                rows.extend(_disagreement(detail))
     for name in sorted(set(detail) - placed):
         rows.append(("Other", name, value_text(name, detail[name])))
     for problem in _loads(detail.get("flags"), []):
@@ -124,6 +116,15 @@ def detail_rows(detail: dict[str, Any]) -> list[tuple[str, str, Text]]:
     for key, value in sorted(_loads(detail.get("extra"), {}).items()):
         rows.append(("Extra metadata", plain(key, limit=64), Text(plain(value))))
     return rows
+
+
+def _disagreement(detail: dict[str, Any]) -> list[tuple[str, str, Text]]:
+    factor = cost_disagreement(detail)
+    if factor is None:
+        return []
+    shown = "∞" if factor == float("inf") else f"{factor:.1f}×"
+    warning = Text(f"! reported and estimated cost differ by {shown}", "bold red")
+    return [("Cost", "disagreement", warning)]
 
 
 def _loads(raw: Any, default: Any) -> Any:

@@ -25,19 +25,19 @@ class WorkflowTable(KeyedTable):
     """
 
     COLUMNS: Sequence[Col] = (
-        Col("workflow", "workflow", 20),
+        Col("workflow", "workflow", 23),
         Col("requests", "reqs", 7, True),
         Col("spend", "spend", 10, True),
         Col("per_request", "$/req", 9, True),
         Col("per_task", "$/task", 9, True),
         Col("share", "share", 7, True),
-        Col("p50", "p50", 8, True),
-        Col("p95", "p95", 8, True),
+        Col("p50", "p50", 7, True),
+        Col("p95", "p95", 7, True),
         Col("errors", "err%", 7, True),
         Col("fallbacks", "fb%", 7, True),
         Col("retries", "retry", 6, True),
         Col("validation", "val✗%", 7, True),
-        Col("latency", " latency", 12),
+        Col("latency", " latency", 11),
     )
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
@@ -65,9 +65,9 @@ def _cells(
     name = "(none)" if group.key == "" else group.key
     if breached:
         name_cell = Text(BREACH_MARK + " ", style="bold red", end="")
-        name_cell.append_text(fit(name, 18, "bold red"))
+        name_cell.append_text(fit(name, 21, "bold red"))
     else:
-        name_cell = fit(name, 20, "dim italic" if group.key == "" else "")
+        name_cell = fit(name, 23, "dim italic" if group.key == "" else "")
     spend = usd_text(group.spend)
     if group.unpriced:
         spend = "≥" + spend

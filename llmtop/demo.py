@@ -56,23 +56,23 @@ class WorkflowProfile:
 MODELS: dict[str, ModelProfile] = {
     model.name: model
     for model in (
-        ModelProfile("gpt-4o", "openai", 900, 0.45, 0.010, 0.004, 9),
-        ModelProfile("gpt-4o-mini", "openai", 450, 0.40, 0.006, 0.002, 5),
-        ModelProfile("gpt-4.1", "openai", 1100, 0.45, 0.008, 0.004, 10),
-        ModelProfile("o3-mini", "openai", 4200, 0.55, 0.015, 0.020, 14),
-        ModelProfile("claude-sonnet-4-5", "anthropic", 1300, 0.50, 0.012, 0.006, 12),
-        ModelProfile("claude-haiku-4-5", "anthropic", 520, 0.40, 0.006, 0.002, 5),
-        ModelProfile("gemini-2.5-flash", "google", 600, 0.45, 0.010, 0.003, 4),
-        ModelProfile("gemini-2.5-pro", "google", 2600, 0.55, 0.014, 0.010, 13),
-        ModelProfile("deepseek-chat", "deepseek", 1700, 0.65, 0.030, 0.020, 16),
-        ModelProfile("qwen3-max", "alibaba", 1500, 0.55, 0.018, 0.008, 12),
-        ModelProfile("qwen-plus", "alibaba", 800, 0.50, 0.012, 0.004, 8),
+        ModelProfile("gpt-4o", "openai", 900, 0.45, 0.025, 0.008, 9),
+        ModelProfile("gpt-4o-mini", "openai", 450, 0.40, 0.015, 0.004, 5),
+        ModelProfile("gpt-4.1", "openai", 1100, 0.45, 0.020, 0.008, 10),
+        ModelProfile("o3-mini", "openai", 4200, 0.55, 0.037, 0.040, 14),
+        ModelProfile("claude-sonnet-4-5", "anthropic", 1300, 0.50, 0.030, 0.012, 12),
+        ModelProfile("claude-haiku-4-5", "anthropic", 520, 0.40, 0.015, 0.004, 5),
+        ModelProfile("gemini-2.5-flash", "google", 600, 0.45, 0.025, 0.006, 4),
+        ModelProfile("gemini-2.5-pro", "google", 2600, 0.55, 0.035, 0.020, 13),
+        ModelProfile("deepseek-chat", "deepseek", 1700, 0.65, 0.075, 0.040, 16),
+        ModelProfile("qwen3-max", "alibaba", 1500, 0.55, 0.045, 0.016, 12),
+        ModelProfile("qwen-plus", "alibaba", 800, 0.50, 0.030, 0.008, 8),
         ModelProfile(
             "kimi-k2-0905-preview", "moonshotai", 1400, 0.60, 0.020, 0.010, 11
         ),
-        ModelProfile("glm-4.6", "zhipuai", 1200, 0.55, 0.020, 0.008, 10),
-        ModelProfile("MiniMax-M2", "minimax", 1000, 0.55, 0.016, 0.006, 9),
-        ModelProfile("doubao-seed-1-6", "volcengine", 900, 0.50, 0.015, 0.005, 8),
+        ModelProfile("glm-4.6", "zhipuai", 1200, 0.55, 0.050, 0.016, 10),
+        ModelProfile("MiniMax-M2", "minimax", 1000, 0.55, 0.040, 0.012, 9),
+        ModelProfile("doubao-seed-1-6", "volcengine", 900, 0.50, 0.037, 0.010, 8),
     )
 }
 
@@ -193,7 +193,7 @@ class TrafficGenerator:
             status, error_type = self._outcome(model)
         fallback_from = None
         latency = self._latency(model, tokens_out) * (1 + retries * 0.6)
-        if status != "success" and self.rng.random() < 0.7:
+        if status != "success" and self.rng.random() < 0.6:
             fallback_from = model.name
             model = MODELS[workflow.fallback]
             latency += self._latency(model, tokens_out)

@@ -212,6 +212,8 @@ def _request(
     nanos = _duration_ns(item) if is_span else None
 
     status = "error" if failed else "success"
+    if failed and "timeout" in str(error_type or "").lower():
+        status = "timeout"  # error.type names the kind; the timeout rate needs it
     provider = _first(attrs, _PROVIDER, _text)
     if provider:
         provider = _PROVIDER_NAMES.get(provider.lower(), provider)

@@ -283,3 +283,14 @@ def test_failed_model_call_without_usage_is_an_error_request() -> None:
     assert row["status"] == "error"
     assert row["model"] == "gpt-4o"
     assert "input_tokens" not in row
+
+
+def test_timeout_error_type_counts_as_a_timeout() -> None:
+    timed_out = _span(
+        gen_ai__operation__name="chat",
+        gen_ai__request__model="gpt-4o",
+        error__type="timeout",
+    )
+    timed_out["status"] = {"code": 2}
+    (row,) = parse_otlp_export(_export(timed_out))
+    assert (row["status"], row["error_type"]) == ("timeout", "timeout")

@@ -34,13 +34,15 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"llmtop {__version__}")
-    parser.add_argument(
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument(
         "-v", "--verbose", action="count", default=0, help="log more (-vv for debug)"
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in command_modules():
         sub = commands.add_parser(
             module.NAME,
+            parents=[shared],
             help=module.HELP,
             description=getattr(module, "DESCRIPTION", module.HELP),
             formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -61,7 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list = ["watch", *args_list]
     args = parser.parse_args(args_list)
     logging.basicConfig(
-        level=[logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)],
+        level=[logging.WARNING, logging.INFO, logging.DEBUG][
+            min(getattr(args, "verbose", 0), 2)
+        ],
         format="%(levelname)s %(name)s: %(message)s",
     )
     if not getattr(args, "handler", None):

@@ -215,14 +215,17 @@ class LlmtopApp(App[None]):
     def _show(self, snapshot: Snapshot) -> None:
         fresh = snapshot is not self.snapshot
         self.snapshot = snapshot
+        status = self._status()
         context = Context(
             now_ms=int(self.clock() * 1000),
             db_name=self.db_path.name,
             paused=self.paused,
             readonly_reason=self.readonly_reason,
-            status=self._status(),
+            status=status,
             breaches=len(snapshot.breaches),
         )
+        for error in getattr(status, "errors", None) or []:
+            self._tell(f"agent: {error}")
         self.query_one(HeaderBand).show(snapshot, context)
         if not fresh:
             return

@@ -42,6 +42,12 @@ def plain(value: object, *, limit: int = 200) -> str:
     return joined if len(joined) <= limit else joined[: limit - 1] + "…"
 
 
+def tail(value: object, limit: int = 40) -> str:
+    """A path cut from the left, so its file name always shows."""
+    text = plain(value, limit=10_000)
+    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
+
+
 def cell(value: object, style: str = "", *, limit: int = 200) -> Text:
     """A table cell holding a record value as literal text."""
     return Text(plain(value, limit=limit), style=style, no_wrap=True, end="")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from llmtop.tui.text import age, blocks, cell, ms_short, percent, plain
+from llmtop.tui.text import age, blocks, cell, ms_short, percent, plain, tail
 
 
 def test_escape_and_control_characters_are_made_visible() -> None:
@@ -45,3 +45,10 @@ def test_blocks_scale_between_the_lowest_and_highest_value() -> None:
     assert blocks([1.0, None, 8.0]) == "▁ █"
     assert blocks([5.0, 5.0]) == "▅▅"
     assert blocks([None, None]) == ""
+
+
+def test_long_paths_keep_their_file_name() -> None:
+    path = "/var/log/" + "deep/" * 10 + "usage.jsonl"
+    assert tail(path, 20) == "…" + path[-19:]
+    assert tail(path, 20).endswith("/usage.jsonl")
+    assert tail("short.jsonl", 20) == "short.jsonl"

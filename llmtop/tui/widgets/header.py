@@ -13,7 +13,7 @@ from textual.widgets import Label, Sparkline, Static
 
 from llmtop.pricing import spend_text, usd_text
 from llmtop.tui.snapshot import Snapshot
-from llmtop.tui.text import age, count, millis, percent, plain, rate
+from llmtop.tui.text import age, count, millis, percent, plain, rate, tail
 
 _SEP = (" │ ", "dim")
 
@@ -143,8 +143,9 @@ def _where(snapshot: Snapshot, context: Context) -> Text:
         text.append("PAUSED (p resumes)", "bold reverse yellow")
     if context.readonly_reason:
         text.append(*_SEP)
+        reason = context.readonly_reason.removeprefix("read-only: ")
         text.append("read-only: ", "bold yellow")
-        text.append(plain(context.readonly_reason), "yellow")
+        text.append(plain(reason), "yellow")
     return text
 
 
@@ -155,7 +156,7 @@ def _following(snapshot: Snapshot, status: Any, db_name: str) -> Text:
         n = len(snapshot.sources)
         if n == 1:
             text.append("fed by ", "dim")
-            text.append(plain(snapshot.sources[0].get("path"), limit=40))
+            text.append(tail(snapshot.sources[0].get("path"), 40))
         elif n:
             text.append(f"fed by {n} sources")
         else:
@@ -165,7 +166,7 @@ def _following(snapshot: Snapshot, status: Any, db_name: str) -> Text:
     following = list(getattr(status, "following", None) or [])
     if len(following) == 1:
         text.append("following ", "dim")
-        text.append(plain(following[0], limit=50))
+        text.append(tail(following[0], 40))
     else:
         text.append(f"following {len(following)} files")
     listening = getattr(status, "listening", None)

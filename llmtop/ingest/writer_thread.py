@@ -164,8 +164,29 @@ class WriterThread:
         self.stats.last_commit = time.time()
         if self.on_commit is not None:
             self.on_commit(result)
-        for submission in pending:
-            submission.future.set_result(result)
+        for submission, own in zip(pending, _split_result(pending, result)):
+            submission.future.set_result(own)
+
+
+def _split_result(pending: list[Submission], merged: BatchResult) -> list[BatchResult]:
+    """Each submitter's share of a merged commit, so that a listener answering
+    its client counts only its own rows: the first of several submissions
+    carrying the same new record stored it, the later ones hold a duplicate."""
+    seen: set[tuple[object, str]] = set()
+    shares = []
+    for submission in pending:
+        own = BatchResult(rejected=len(submission.batch.rejects))
+        for row in submission.batch.events:
+            request_id = row["request_id"]
+            key = (None if row.get("_replace") else row.get("ts"), request_id)
+            if key in seen or request_id in merged.duplicate_ids:
+                own.duplicates += 1
+                own.duplicate_ids.add(request_id)
+            else:
+                seen.add(key)
+                own.stored += 1
+        shares.append(own)
+    return shares
 
 
 def _merge_sources(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -33,6 +33,8 @@ class Context:
 class HeaderBand(Horizontal):
     """Three lines of totals beside two sparklines (request rate and p95)."""
 
+    _last: tuple[Snapshot, Context] | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="totals")
         with Vertical(id="sparks"):
@@ -45,13 +47,21 @@ class HeaderBand(Horizontal):
 
     def show(self, snapshot: Snapshot, context: Context) -> None:
         """Redraw the text; the sparklines only when their data changed."""
-        self.query_one("#totals", Static).update(header_text(snapshot, context))
+        self._last = (snapshot, context)
+        totals = self.query_one("#totals", Static)
+        width = totals.size.width or 200
+        totals.update(header_text(snapshot, context, width))
         series = snapshot.series
         if series is None:
             return
         _set_data(self.query_one("#rate-spark", Sparkline), series.requests)
         p95 = [value or 0.0 for value in series.p95]
         _set_data(self.query_one("#p95-spark", Sparkline), p95)
+
+    def on_resize(self) -> None:
+        # The totals reflow to the new width once the layout has settled.
+        if self._last is not None:
+            self.call_after_refresh(self.show, *self._last)
 
 
 def _set_data(spark: Sparkline, values: Sequence[float]) -> None:
@@ -60,93 +70,128 @@ def _set_data(spark: Sparkline, values: Sequence[float]) -> None:
         spark.data = data
 
 
-def header_text(snapshot: Snapshot, context: Context) -> Text:
-    """The header's three lines, built from Text so no record value is markup."""
-    text = Text(no_wrap=False, end="")
-    text.append_text(_where(snapshot, context))
-    if snapshot.window is None:
-        return text
-    totals = snapshot.totals
-    text.append("\n")
-    text.append(count(totals.requests), "bold")
-    text.append(" req ", "dim")
-    text.append(f"{rate(snapshot.requests_per_second)}/s")
-    text.append(*_SEP)
-    text.append("spend ", "dim")
-    text.append(
-        spend_text(totals.spend, totals.unpriced),
-        "bold yellow" if totals.unpriced else "bold",
-    )
-    text.append(f" {usd_text(snapshot.spend_per_hour or 0.0)}/h")
-    text.append(*_SEP)
-    text.append("p50 ", "dim")
-    text.append(millis(totals.p50), "bold")
-    text.append(" p95 ", "dim")
-    text.append(millis(totals.p95), "bold")
-    text.append("\n")
-    for label, value in (
-        ("errors ", percent(totals.error_rate)),
-        ("  timeouts ", percent(totals.timeout_rate)),
-        ("  fallbacks ", percent(totals.fallback_rate)),
-        ("  retries ", _per_request(totals.mean_retries)),
-        ("  validation fail ", percent(totals.validation_failure_rate)),
-    ):
-        text.append(label, "dim")
-        text.append(value)
-    text.append("\n")
-    text.append("unpriced ", "dim")
-    text.append(count(totals.unpriced), "yellow" if totals.unpriced else "")
-    text.append("  rejects ", "dim")
-    text.append(count(snapshot.rejects), "yellow" if snapshot.rejects else "")
-    text.append(" (x)", "dim")
+def header_text(snapshot: Snapshot, context: Context, width: int = 200) -> Text:
+    """The header's lines, flowed into `width` columns between whole items.
+
+    Built from Text pieces, so no record value is ever read as markup, and a
+    narrow terminal wraps between items ("p95 8,164 ms") rather than inside one.
+    """
+    lines = [_flow(_where(snapshot, context), " │ ", width)]
+    if snapshot.window is not None:
+        totals = snapshot.totals
+        spend = _chip(
+            ("spend ", "dim"),
+            (
+                spend_text(totals.spend, totals.unpriced),
+                "bold yellow" if totals.unpriced else "bold",
+            ),
+            (f" {usd_text(snapshot.spend_per_hour or 0.0)}/h", ""),
+        )
+        volume = _chip(
+            (count(totals.requests), "bold"),
+            (" req ", "dim"),
+            (f"{rate(snapshot.requests_per_second)}/s", ""),
+        )
+        latency = _chip(
+            ("p50 ", "dim"),
+            (millis(totals.p50), "bold"),
+            (" p95 ", "dim"),
+            (millis(totals.p95), "bold"),
+        )
+        lines.append(_flow([volume, spend, latency], " │ ", width))
+        failures = [
+            _chip((label, "dim"), (value, ""))
+            for label, value in (
+                ("errors ", percent(totals.error_rate)),
+                ("timeouts ", percent(totals.timeout_rate)),
+                ("fallbacks ", percent(totals.fallback_rate)),
+                ("retries ", _per_request(totals.mean_retries)),
+                ("validation fail ", percent(totals.validation_failure_rate)),
+            )
+        ]
+        lines.append(_flow(failures, "  ", width))
+        lines.append(_flow(_counts(snapshot, context), "  ", width))
+    return Text("\n", end="").join(lines)
+
+
+def _counts(snapshot: Snapshot, context: Context) -> list[Text]:
+    unpriced = snapshot.totals.unpriced
+    chips = [
+        _chip(("unpriced ", "dim"), (count(unpriced), "yellow" if unpriced else "")),
+        _chip(
+            ("rejects ", "dim"),
+            (count(snapshot.rejects), "yellow" if snapshot.rejects else ""),
+            (" (x)", "dim"),
+        ),
+    ]
     if context.breaches:
-        text.append(*_SEP)
         noun = "limit" if context.breaches == 1 else "limits"
-        text.append(f"! {context.breaches} {noun} breached (b)", "bold red")
+        chips.append(_chip((f"! {context.breaches} {noun} breached (b)", "bold red")))
+    return chips
+
+
+def _chip(*parts: tuple[str, str]) -> Text:
+    text = Text(end="")
+    for part, style in parts:
+        text.append(part, style)
     return text
+
+
+def _flow(chips: list[Text], separator: str, width: int) -> Text:
+    """Join chips with `separator`, starting a new line where one would not fit."""
+    out = Text(end="")
+    used = 0
+    for chip in chips:
+        if used and used + len(separator) + chip.cell_len > width:
+            out.append("\n")
+            used = 0
+        elif used:
+            out.append(separator, "dim")
+            used += len(separator)
+        out.append_text(chip)
+        used += chip.cell_len
+    return out
 
 
 def _per_request(value: float | None) -> str:
     return "–" if value is None else f"{value:.2f}/req"
 
 
-def _where(snapshot: Snapshot, context: Context) -> Text:
+def _where(snapshot: Snapshot, context: Context) -> list[Text]:
     """Line one: the source, how fresh it is, the window and the app's state."""
-    text = Text(end="")
+    chips: list[Text] = []
     if snapshot.waiting:
-        text.append(plain(snapshot.waiting), "bold yellow")
+        chips.append(Text(plain(snapshot.waiting), "bold yellow", end=""))
     else:
-        text.append(_following(snapshot, context.status, context.db_name))
+        source = _following(snapshot, context.status, context.db_name)
         window = snapshot.window
         newest = None if window is None else window.newest_ms
-        text.append(" · newest ", "dim")
+        source.append(" · newest ", "dim")
         if newest is None:
-            text.append("no records yet", "yellow")
+            source.append("no records yet", "yellow")
         else:
-            text.append(age((context.now_ms - newest) / 1000) + " ago")
+            source.append(age((context.now_ms - newest) / 1000) + " ago")
+        chips.append(source)
         if window is not None:
-            text.append(*_SEP)
-            text.append("window ", "dim")
-            text.append(window.name, "bold cyan")
+            shown = _chip(("window ", "dim"), (window.name, "bold cyan"))
             if window.clamped:
-                text.append(
+                shown.append(
                     " ends at newest record — data older than the window", "yellow"
                 )
+            chips.append(shown)
     if snapshot.workflow is not None:
-        text.append(*_SEP)
-        text.append("workflow ", "dim")
         name = "(none)" if snapshot.workflow == "" else plain(snapshot.workflow)
-        text.append(name, "bold magenta")
-        text.append(" (esc clears)", "dim")
+        chips.append(
+            _chip(
+                ("workflow ", "dim"), (name, "bold magenta"), (" (esc clears)", "dim")
+            )
+        )
     if context.paused:
-        text.append(*_SEP)
-        text.append("PAUSED (p resumes)", "bold reverse yellow")
+        chips.append(Text("PAUSED (p resumes)", "bold reverse yellow", end=""))
     if context.readonly_reason:
-        text.append(*_SEP)
         reason = context.readonly_reason.removeprefix("read-only: ")
-        text.append("read-only: ", "bold yellow")
-        text.append(plain(reason), "yellow")
-    return text
+        chips.append(_chip(("read-only: ", "bold yellow"), (plain(reason), "yellow")))
+    return chips
 
 
 def _following(snapshot: Snapshot, status: Any, db_name: str) -> Text:

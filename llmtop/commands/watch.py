@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
+from typing import Any
 
 from llmtop.commands._common import add_config_option, add_db_option, resolve_db
 from llmtop.config import load_config
+from llmtop.errors import LlmtopError
+from llmtop.presets import add_preset_options, preset_sources
 
 log = logging.getLogger(__name__)
 
@@ -15,8 +19,9 @@ ORDER = 0
 HELP = "the live view (the default: `llmtop [SOURCES…]` runs this)"
 DESCRIPTION = """\
 Follow usage logs and watch them live. SOURCES are files, globs or directories
-(followed as they grow and rotate) or `-` for stdin. With no sources, the view
-shows what the database already holds (e.g. written by `llmtop agent`).
+(followed as they grow, rotate and are truncated) or `-` for stdin. With no
+sources, the view shows what the database already holds, for example what a
+headless `llmtop agent` writes.
 
 If another llmtop already writes the database, the view opens it read-only and
 says so; the other process keeps following the logs.
@@ -25,36 +30,45 @@ says so; the other process keeps following the logs.
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "sources", nargs="*", metavar="SOURCE", help="files, globs, dirs"
+        "sources", nargs="*", metavar="SOURCE", help="files, globs or directories"
     )
     add_db_option(parser)
     add_config_option(parser)
+    add_preset_options(parser)
     parser.add_argument(
         "--listen",
         action="append",
         default=[],
         metavar="SPEC",
-        help="also receive records on unix:PATH or http://127.0.0.1:PORT",
+        help="also receive records on unix:PATH or http://127.0.0.1:PORT "
+        "(POST /v1/events, OTLP /v1/traces and /v1/logs)",
     )
     parser.add_argument(
         "--poll",
         action="store_true",
-        help="poll files instead of "
-        "waiting for change events (network and container mounts)",
+        help="poll files instead of waiting for change events (network and "
+        "container mounts; chosen on its own when events never come)",
     )
     parser.add_argument(
         "--format",
         dest="format_name",
         metavar="NAME",
-        help="force a record format (see `llmtop formats`)",
+        help="read every source as this format (see `llmtop formats`)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    db_path = resolve_db(args.db)
+    sources = [*args.sources, *preset_sources(args)]
+    if not sources and not args.listen and not db_path.exists():
+        raise LlmtopError(
+            f"nothing to show: no sources given and no database at {db_path}. "
+            "Try `llmtop demo`, or `llmtop path/to/usage.jsonl`."
+        )
     return run_live_view(
-        resolve_db(args.db),
-        sources=list(args.sources),
+        db_path,
+        sources=sources,
         listen=list(args.listen),
         poll=args.poll,
         format_name=args.format_name,
@@ -63,16 +77,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def run_live_view(
-    db_path,
+    db_path: Path,
     *,
     sources: list[str],
     listen: list[str],
     poll: bool,
     format_name: str | None,
-    config: dict,
+    config: dict[str, Any],
     title: str = "llmtop",
 ) -> int:
-    """Start the in-process agent when there is anything to follow, then the TUI."""
+    """Start the in-process agent when there is anything to follow, then the TUI.
+
+    A database that another agent already writes is opened read-only: the view
+    still works, and the message says whose lock it is.
+    """
     from llmtop.tui.app import run_app
 
     agent = None

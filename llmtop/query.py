@@ -236,7 +236,9 @@ _GROUP_SQL = {
     "workflow": "coalesce(workflow, '')",
     "model": "coalesce(model, '')",
     "provider": "coalesce(provider, '')",
-    "route": f"coalesce(route, '') || '{SEP}' || coalesce(model, '')",
+    # The model a route tried first: a fallback counts against the model that failed.
+    "route": f"coalesce(route, '') || '{SEP}' || CASE WHEN fallback_used AND "
+    "fallback_from IS NOT NULL THEN fallback_from ELSE coalesce(model, '') END",
     "user_tier": "coalesce(user_tier, '')",
     "app": "coalesce(app, '')",
 }

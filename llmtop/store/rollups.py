@@ -45,15 +45,24 @@ _DIMENSIONS: tuple[tuple[str, str, str], ...] = (
     ("model", "model", "WHERE n != 0"),
     ("user_tier", "user_tier", "WHERE n != 0"),
     ("app", "app", "WHERE n != 0"),
-    ("route", f"route || '{SEP}' || model", "WHERE n != 0"),
+    ("route", f"route || '{SEP}' || route_model", "WHERE n != 0"),
     (
         "route_error",
-        f"route || '{SEP}' || model || '{SEP}' || failure",
+        f"route || '{SEP}' || route_model || '{SEP}' || failure",
         "WHERE failure IS NOT NULL",
     ),
 )
 _LATENCY_DIMENSIONS = (("*", "''"), ("model", "model"))
-_KEYS = ("minute", "workflow", "model", "provider", "user_tier", "app", "route")
+_KEYS = (
+    "minute",
+    "workflow",
+    "model",
+    "provider",
+    "user_tier",
+    "app",
+    "route",
+    "route_model",
+)
 
 
 def _ensure_temp_tables(conn: sqlite3.Connection) -> None:
@@ -87,9 +96,12 @@ def apply_rollups(
         f"INSERT INTO _agg SELECT ts / {_MINUTE} * {_MINUTE}, coalesce(workflow, ''),"
         " coalesce(model, ''), coalesce(provider, ''), coalesce(user_tier, ''),"
         " coalesce(app, ''), coalesce(route, ''),"
+        # A fallback is the failure of the model it fell back from.
+        " CASE WHEN fallback_used AND fallback_from IS NOT NULL"
+        " THEN fallback_from ELSE coalesce(model, '') END,"
         " CASE WHEN status != 'success' THEN coalesce(error_type, status) END,"
         f" {folds}, {failure} FROM events WHERE {where}"
-        " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+        " GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9",
         params,
     )
     conn.execute(
@@ -158,6 +170,6 @@ def _count_new_tasks(conn: sqlite3.Connection, where: str, params: list[Any]) ->
     zeros = ", ".join("?" if m == "new_tasks" else "0" for m in ROLLUP_MEASURES)
     conn.executemany(
         f"INSERT INTO _agg ({', '.join(_KEYS)}, failure, {measures}, last_failure)"
-        f" VALUES (?, ?, '', '', '', '', '', NULL, {zeros}, NULL)",
+        f" VALUES (?, ?, '', '', '', '', '', '', NULL, {zeros}, NULL)",
         [(minute, workflow, count) for (minute, workflow), count in starts.items()],
     )

@@ -154,3 +154,40 @@ def test_recent_and_detail(db_path: Path) -> None:
     detail = query.request_detail(conn, newest[0]["id"])
     assert detail is not None and detail["request_id"] == "q299"
     assert detail["source"] == "test.jsonl" and detail["source_line"] == 300
+
+
+def test_a_fallback_counts_against_the_model_that_failed(db_path: Path) -> None:
+    records = [
+        {
+            "request_id": "f1",
+            "timestamp": T0,
+            "route": "rag/primary",
+            "model": "gpt-4.1",
+            "fallback_used": True,
+            "fallback_from": "deepseek-chat",
+        },
+        {
+            "request_id": "f2",
+            "timestamp": T0 + 1000,
+            "route": "rag/primary",
+            "model": "deepseek-chat",
+            "status": "error",
+            "error_type": "overloaded",
+        },
+        {
+            "request_id": "f3",
+            "timestamp": T0 + 2000,
+            "route": "rag/primary",
+            "model": "gpt-4.1",
+        },
+    ]
+    conn, _ = write_records(db_path, records)
+    window = query.resolve_window(conn, "all", now=T0 + HOUR)
+    (only,) = query.failing_routes(conn, window)
+    # f1 fell back from deepseek-chat and f2 failed on it: two failures there;
+    # gpt-4.1 served f1 and f3 without failing, so it is not listed.
+    assert (only.route, only.model) == ("rag/primary", "deepseek-chat")
+    assert (only.requests, only.errors, only.fallbacks) == (2, 1, 1)
+    assert only.error_types == {"overloaded": 1}
+    by_route = {g.key for g in query.breakdown(conn, window, "route")}
+    assert by_route == {"rag/primary\x1fdeepseek-chat", "rag/primary\x1fgpt-4.1"}

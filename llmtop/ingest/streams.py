@@ -38,12 +38,14 @@ class StreamWindow:
         self.ended = False
 
     def __call__(self, offset: int, size: int) -> bytes:
-        if offset > self._base:
-            drop = offset - self._base
-            if drop >= len(self._buffer):
-                drop = self._discard(drop - len(self._buffer)) + len(self._buffer)
+        drop = offset - self._base
+        if 0 < drop < len(self._buffer):
             del self._buffer[:drop]
-            self._base += drop
+            self._base = offset
+        elif drop > 0:
+            self._base += len(self._buffer)
+            self._buffer.clear()
+            self._base += self._discard(offset - self._base)
         while len(self._buffer) < size and not self.ended:
             data = self._read_some()
             if data is None:
@@ -55,8 +57,7 @@ class StreamWindow:
         return bytes(self._buffer[:size])
 
     def _discard(self, count: int) -> int:
-        """Read and forget `count` bytes past the buffer; how many there were."""
-        self._buffer.clear()
+        """Read and forget `count` bytes (the buffer is empty); how many there were."""
         gone = 0
         while gone < count and not self.ended:
             data = self._read_some()
@@ -158,10 +159,10 @@ def stdin_reader(
     fd = stream.fileno()
 
     def read_some() -> bytes | None:
-        if stop.is_set():
-            return None
+        # Once stopping, take what the pipe already holds but wait for nothing.
+        timeout = 0.0 if stop.is_set() else wait
         try:
-            ready, _, _ = select.select([fd], [], [], wait)
+            ready, _, _ = select.select([fd], [], [], timeout)
         except (OSError, ValueError):
             return b""
         if not ready:

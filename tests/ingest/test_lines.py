@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 import tracemalloc
 from pathlib import Path
 
 from llmtop.ingest.file_source import FileSource
 from llmtop.ingest.once import ingest
 from llmtop.ingest.setup import make_decoder_factory
+from llmtop.ingest.streams import StreamSource, stdin_reader
 from tests.ingest.helpers import (
     append,
     count,
@@ -152,3 +155,40 @@ def test_ingest_reads_the_unterminated_last_line(tmp_path: Path, db_path: Path) 
     log.write_bytes(line(0) + line(1)[:-1])
     report = ingest(db_path, [str(log)])
     assert (report.stored, count(db_path)) == (2, 2)
+
+
+def test_a_stream_skips_an_over_long_line_and_reads_on(tmp_path: Path) -> None:
+    huge = b'{"prompt": "' + b"z" * (3 * MIB) + b'"}\n'
+    data = line(0) + huge + line(2) + line(3)[:-1]
+    read_fd, write_fd = os.pipe()
+    writer = threading.Thread(target=_write_all, args=(write_fd, data))
+    writer.start()
+    stop = threading.Event()
+    with os.fdopen(read_fd, "rb") as stream:
+        decoder = make_decoder_factory({}, None)("<stdin>")
+        source = StreamSource(
+            "<stdin>", "stdin", stdin_reader(stream, stop), decoder, max_line_bytes=MIB
+        )
+        rows, rejects = [], []
+        while True:
+            ended = source.ended
+            chunk = source.read(final=ended)
+            if chunk is not None:
+                rows += chunk.rows
+                rejects += chunk.rejects
+            elif ended:
+                break
+    writer.join()
+
+    assert [row["request_id"] for row in rows] == ["r0", "r2", "r3"]
+    assert [(item["line_no"], item["byte_offset"]) for item in rejects] == [
+        (2, len(line(0)))
+    ]
+    # Every byte was passed: the offset is the whole stream (no final newline).
+    assert source.offset == len(data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    with os.fdopen(fd, "wb") as pipe:
+        for start in range(0, len(data), 65536):
+            pipe.write(data[start : start + 65536])

@@ -85,7 +85,7 @@ def runs_out_text(budget: Any, now_ms: int) -> Text:
 def budget_table(budgets: list[Any], now_ms: int) -> Table:
     """One row per budget: spent today, rate, projection and when it runs out."""
     table = Table(expand=True, header_style="bold", box=None, padding=(0, 1))
-    table.add_column("budget")
+    table.add_column("budget", min_width=14, ratio=1)
     for heading in ("daily budget", "spent today", "used", "last hour", "projected"):
         table.add_column(heading, justify="right", no_wrap=True)
     table.add_column("runs out", justify="right", no_wrap=True)

@@ -9,6 +9,7 @@ record that cannot be placed in time is rejected outright.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -206,6 +207,8 @@ class RecordRejected(ValueError):
     """A record that cannot be stored at all; the message is the user's reason."""
 
 
+# Called for every key of every record; the same few dozen names recur.
+@functools.lru_cache(maxsize=4096)
 def canonical_key(name: str) -> str:
     """Map a field name to its native spelling (aliases, case, dashes)."""
     lowered = name.strip().lower().replace("-", "_")

@@ -542,12 +542,12 @@ def recent(
     limit: int = 100,
     window: Window | None = None,
 ) -> list[dict[str, Any]]:
-    """The newest requests, newest first."""
+    """The newest requests (in the window, when given), newest first."""
     where, params = _filter(workflow)
     bounds = ""
     if window is not None:
-        bounds = " AND ts < ?"
-        params = [*params, window.end_ms]
+        bounds = " AND ts >= ? AND ts < ?"
+        params = [*params, window.start_ms, window.end_ms]
     rows = conn.execute(
         f"SELECT {', '.join(RECENT_COLUMNS)} FROM events WHERE 1{where}{bounds} "
         "ORDER BY ts DESC, id DESC LIMIT ?",

@@ -111,7 +111,7 @@ def run_live_view(
         except WriterLocked as exc:
             agent = None
             readonly_reason = (
-                f"read-only: another llmtop (pid {exc.pid}) is writing this database"
+                f"another llmtop (pid {exc.pid}) is writing this database"
             )
             log.warning("%s", readonly_reason)
     try:

@@ -209,10 +209,20 @@ class RecordRejected(ValueError):
 
 # Called for every key of every record; the same few dozen names recur.
 @functools.lru_cache(maxsize=4096)
-def canonical_key(name: str) -> str:
-    """Map a field name to its native spelling (aliases, case, dashes)."""
+def canonical_key(name: str) -> str | None:
+    """Map a field name to its native spelling (aliases, case, dashes); None
+    for names starting with `_`, which adapters use for private hints."""
+    if name.startswith("_"):
+        return None
     lowered = name.strip().lower().replace("-", "_")
     return ALIASES.get(lowered, lowered)
+
+
+@functools.lru_cache(maxsize=1024)
+def _canonical_keys(names: tuple[Any, ...]) -> tuple[str | None, ...]:
+    """canonical_key for a whole record's keys at once: records of one source
+    share their key order, so this is one cache hit per record."""
+    return tuple(canonical_key(str(name)) for name in names)
 
 
 def parse_timestamp(value: Any) -> int:
@@ -303,32 +313,28 @@ def build_event(raw: Mapping[str, Any], *, now_ms: int) -> UsageEvent:
     if not isinstance(raw, Mapping):
         raise RecordRejected(f"expected a JSON object, got {_kind(raw)}")
 
-    fields: dict[str, Any] = {}
+    values: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     flags: list[str] = []
-    for name, value in raw.items():
-        if str(name).startswith("_"):
-            continue  # adapters' private hints (e.g. _replace)
-        key = canonical_key(str(name))
-        if key in CONTENT_FIELDS:
-            continue
-        if key in KNOWN_FIELDS:
-            if key not in fields or fields[key] is None:
-                fields[key] = value
-        elif _is_scalar(value):
+    stamp = None
+    names = tuple(raw)
+    for name, key, value in zip(names, _canonical_keys(names), raw.values()):
+        if key is None or key in CONTENT_FIELDS:
+            continue  # adapters' private hints (e.g. _replace), or content
+        convert = _CONVERTERS.get(key)
+        if convert is not None:
+            if value is None or values.get(key) is not None:
+                continue  # the first non-null spelling of a field wins
+            try:
+                values[key] = convert(value)
+            except ValueError as exc:
+                flags.append(f"{key}: {exc}")
+        elif key == "timestamp":
+            if stamp is None:
+                stamp = value
+        elif value is None or type(value) in _SCALARS:
             extra[str(name)[:64]] = _clip_extra(value)
 
-    values: dict[str, Any] = {}
-    for name in _STR_FIELDS:
-        _take(values, flags, name, fields.get(name), _as_text)
-    for name in _INT_FIELDS:
-        _take(values, flags, name, fields.get(name), _as_count)
-    for name in _FLOAT_FIELDS:
-        _take(values, flags, name, fields.get(name), _as_amount)
-    for name in _BOOL_FIELDS:
-        _take(values, flags, name, fields.get(name), _as_bool)
-
-    stamp = fields.get("timestamp")
     if stamp is None:
         values["ts_ms"] = now_ms
         values["ts_inferred"] = True
@@ -343,35 +349,16 @@ def build_event(raw: Mapping[str, Any], *, now_ms: int) -> UsageEvent:
         values["validation"] = _normalise_validation(values["validation"], flags)
     if not values.get("provider"):
         values["provider"] = infer_provider(values.get("model"))
-    if values.get("retry_count") is None:
-        values.pop("retry_count", None)
     if values.get("fallback_used") is None:
         values["fallback_used"] = bool(values.get("fallback_from"))
-    if values.get("batch") is None:
-        values.pop("batch", None)
     values["flags"] = flags
     values["extra"] = extra
     return UsageEvent.model_validate(values)
 
 
-def _take(
-    values: dict[str, Any],
-    flags: list[str],
-    name: str,
-    value: Any,
-    convert: Any,
-) -> None:
-    if value is None:
-        values[name] = None
-        return
-    try:
-        values[name] = convert(value)
-    except ValueError as exc:
-        values[name] = None
-        flags.append(f"{name}: {exc}")
-
-
 def _as_text(value: Any) -> str | None:
+    if type(value) is str:
+        return value.strip()[:_MAX_TEXT] or None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"expected text, got {_kind(value)}")
     text = str(value).strip()
@@ -379,6 +366,8 @@ def _as_text(value: Any) -> str | None:
 
 
 def _as_count(value: Any) -> int:
+    if type(value) is int and value >= 0:
+        return value
     number = _as_amount(value)
     if number != int(number):
         raise ValueError(f"expected a whole number, got {value!r}")
@@ -386,6 +375,10 @@ def _as_count(value: Any) -> int:
 
 
 def _as_amount(value: Any) -> float:
+    if type(value) is float and 0 <= value < math.inf:
+        return value
+    if type(value) is int and value >= 0:
+        return float(value)
     if isinstance(value, bool):
         raise ValueError(f"expected a number, got boolean {value!r}")
     if isinstance(value, str):
@@ -431,14 +424,19 @@ def _normalise_validation(value: str, flags: list[str]) -> str | None:
     return None
 
 
-def _is_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
-
-
 def _clip_extra(value: Any) -> Any:
     if isinstance(value, str) and len(value) > _MAX_EXTRA_VALUE:
         return value[:_MAX_EXTRA_VALUE] + "…"
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool})
+_CONVERTERS: dict[str, Any] = {
+    **dict.fromkeys(_STR_FIELDS, _as_text),
+    **dict.fromkeys(_INT_FIELDS, _as_count),
+    **dict.fromkeys(_FLOAT_FIELDS, _as_amount),
+    **dict.fromkeys(_BOOL_FIELDS, _as_bool),
+}
 
 
 def _kind(value: Any) -> str:

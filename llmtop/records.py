@@ -23,6 +23,7 @@ from llmtop.store.histogram import bucket_of
 
 EXCERPT_CHARS = 200
 _PERMISSIVE = frozenset({"native", "usage-object"})
+_MAX_SHAPES = 256
 
 
 @dataclass
@@ -60,6 +61,7 @@ class RecordDecoder:
         self.last: Adapter | None = self.forced
         self.state = AdapterState(source=source, data=dict(state or {}))
         self.clock = clock
+        self._shapes: dict[tuple[Any, ...], Adapter] = {}
         self.keep_content = keep_content
 
     def decode_line(
@@ -147,9 +149,20 @@ class RecordDecoder:
         last = self.last
         if last is not None and last.name not in _PERMISSIVE and last.detect(value):
             return last
+        # Lines of one shape that only a catch-all claims stay that way: remember
+        # the shape (its keys and the values adapters dispatch on) to skip the
+        # walk through every specific adapter.
+        shape = _shape(value)
+        cached = self._shapes.get(shape) if shape is not None else None
+        if cached is not None:
+            return cached
         found = detect(value)
         if found is not None:
             self.last = found
+            if shape is not None and found.name in _PERMISSIVE:
+                if len(self._shapes) >= _MAX_SHAPES:
+                    self._shapes.clear()
+                self._shapes[shape] = found
         return found
 
     def _reject(
@@ -175,9 +188,18 @@ class RecordDecoder:
         )
 
 
+def _shape(value: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    kind, obj = value.get("type"), value.get("object")
+    if not (kind is None or type(kind) is str) or not (obj is None or type(obj) is str):
+        return None
+    return (kind, obj, *value)
+
+
 def event_row(event: UsageEvent, cost: Cost, *, now_ms: int) -> dict[str, Any]:
     """The events-table row for a priced event (origin columns are added later)."""
-    row = event.model_dump(exclude={"flags", "extra", "ts_ms", "estimated_cost_usd"})
+    # The model's field values, without a serializer pass (this runs per record).
+    row = dict(event.__dict__)
+    del row["flags"], row["extra"], row["ts_ms"], row["estimated_cost_usd"]
     row["ts"] = event.ts_ms
     row["ts_inferred"] = int(event.ts_inferred)
     row["fallback_used"] = int(event.fallback_used)

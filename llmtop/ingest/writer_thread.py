@@ -178,7 +178,8 @@ def _split_result(pending: list[Submission], merged: BatchResult) -> list[BatchR
         own = BatchResult(rejected=len(submission.batch.rejects))
         for row in submission.batch.events:
             request_id = row["request_id"]
-            key = (None if row.get("_replace") else row.get("ts"), request_id)
+            own_time = not (row.get("_replace") or row.get("ts_inferred"))
+            key = (row.get("ts") if own_time else None, request_id)
             if key in seen or request_id in merged.duplicate_ids:
                 own.duplicates += 1
                 own.duplicate_ids.add(request_id)

@@ -115,9 +115,11 @@ def _initial(db: Database) -> None:
     db.execute(
         "CREATE UNIQUE INDEX IF NOT EXISTS events_ts_request ON events(ts, request_id)"
     )
+    # Rows whose timestamp is not their own (snapshots that replace each other,
+    # records stamped with the time they were read) match on request_id alone.
     db.execute(
-        "CREATE INDEX IF NOT EXISTS events_replaceable ON events(request_id) "
-        "WHERE replaceable = 1"
+        "CREATE INDEX IF NOT EXISTS events_by_request ON events(request_id) "
+        "WHERE replaceable = 1 OR ts_inferred = 1"
     )
     db.execute("CREATE INDEX IF NOT EXISTS events_workflow_ts ON events(workflow, ts)")
     db.execute(

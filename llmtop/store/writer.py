@@ -61,8 +61,10 @@ def write_batch(conn: sqlite3.Connection, batch: Batch) -> BatchResult:
 
     A record is the same as a stored one when its timestamp and request_id both
     match (DESIGN.md: a unique (ts, request_id) index costs almost nothing where
-    a unique request_id index costs most of the ingest rate). Snapshot records
-    (`_replace`) match on request_id alone, through a small partial index.
+    a unique request_id index costs most of the ingest rate). Records whose
+    timestamp is not their own (snapshots that replace each other, records
+    stamped with the time they were read) match on request_id alone, through a
+    small partial index.
     """
     result = BatchResult(rejected=len(batch.rejects))
     unique = _dedupe_within(batch.events, result)
@@ -108,7 +110,7 @@ _Held = tuple[int, int | None, int | None]
 
 
 def _key(row: dict[str, Any]) -> _Key:
-    if row.get("_replace"):
+    if row.get("_replace") or row.get("ts_inferred"):
         return (None, row["request_id"])
     return (row["ts"], row["request_id"])
 
@@ -163,7 +165,7 @@ def _existing(
         marks = ", ".join("?" for _ in chunk)
         for request_id, row_id, tokens_in, tokens_out in conn.execute(
             "SELECT request_id, id, input_tokens, output_tokens FROM events "
-            f"WHERE replaceable = 1 AND request_id IN ({marks})",
+            f"WHERE (replaceable = 1 OR ts_inferred = 1) AND request_id IN ({marks})",
             chunk,
         ):
             found[(None, request_id)] = (row_id, tokens_in, tokens_out)

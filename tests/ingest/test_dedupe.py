@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from llmtop.ingest.once import ingest
 from tests.ingest.helpers import count, lines
 
@@ -22,11 +20,6 @@ def test_reading_a_file_twice_stores_each_record_once(
     assert count(db_path) == 20
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the store dedupes on (ts, request_id); a record without a timestamp "
-    "gets the ingest time, so reading it again stores it again",
-)
 def test_records_without_a_timestamp_are_stored_once_when_read_twice(
     tmp_path: Path, db_path: Path
 ) -> None:

@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
+    args_list = _verbosity_after_command(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     names = {module.NAME for module in command_modules()}
     first = next((arg for arg in args_list if not arg.startswith("-")), None)
@@ -78,3 +78,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _verbosity_after_command(args: list[str]) -> list[str]:
+    """Let `-v` stand before the command too (`llmtop -v agent …`): every
+    command has its own -v, so leading ones move behind the command name."""
+    leading = []
+    while args and (args[0] in ("--verbose",) or _is_short_verbose(args[0])):
+        leading.append(args.pop(0))
+    if not leading:
+        return args
+    if args and not args[0].startswith("-"):
+        return [args[0], *leading, *args[1:]]
+    return [*args, *leading]
+
+
+def _is_short_verbose(arg: str) -> bool:
+    return len(arg) > 1 and arg[0] == "-" and set(arg[1:]) == {"v"}

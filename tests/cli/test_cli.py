@@ -1,0 +1,58 @@
+"""The command line: help, verbosity anywhere, clear errors without tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from llmtop.cli import _verbosity_after_command, main
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (["-v", "agent", "x.jsonl"], ["agent", "-v", "x.jsonl"]),
+        (["-vv", "--verbose", "report"], ["report", "-vv", "--verbose"]),
+        (["-v", "--db", "a.db"], ["--db", "a.db", "-v"]),
+        (["report", "-v"], ["report", "-v"]),
+    ],
+)
+def test_verbosity_moves_behind_the_command(
+    given: list[str], expected: list[str]
+) -> None:
+    assert _verbosity_after_command(given) == expected
+
+
+def test_every_command_has_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    listing = capsys.readouterr().out
+    for name in (
+        "watch",
+        "demo",
+        "agent",
+        "ingest",
+        "report",
+        "rejects",
+        "formats",
+        "prices",
+        "check",
+    ):
+        assert f"    {name}" in listing, name
+
+
+def test_a_missing_database_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["report", "--db", str(tmp_path / "none.db")]) == 2
+    err = capsys.readouterr().err
+    assert "no database at" in err and "Traceback" not in err
+
+
+def test_watch_with_nothing_to_show_says_what_to_try(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--db", str(tmp_path / "none.db")]) == 2
+    assert "llmtop demo" in capsys.readouterr().err

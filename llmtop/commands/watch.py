@@ -110,9 +110,7 @@ def run_live_view(
             agent.start()
         except WriterLocked as exc:
             agent = None
-            readonly_reason = (
-                f"another llmtop (pid {exc.pid}) is writing this database"
-            )
+            readonly_reason = f"another llmtop (pid {exc.pid}) is writing this database"
             log.warning("%s", readonly_reason)
     try:
         run_app(

@@ -13,6 +13,7 @@ from llmtop.commands._common import add_config_option, add_db_option, resolve_db
 from llmtop.config import load_config
 from llmtop.ingest.agent import Agent
 from llmtop.ingest.lines import DEFAULT_MAX_LINE_BYTES
+from llmtop.presets import add_preset_options, preset_sources
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_db_option(parser)
     add_config_option(parser)
+    add_preset_options(parser)
     parser.add_argument(
         "--listen",
         action="append",
@@ -72,14 +74,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.sources and not args.listen:
+    sources = [*args.sources, *preset_sources(args)]
+    if not sources and not args.listen:
         print("llmtop agent: give SOURCES to follow or --listen SPEC", file=sys.stderr)
         return 2
     if logging.getLogger().getEffectiveLevel() > logging.INFO:
         logging.getLogger("llmtop").setLevel(logging.INFO)
     agent = Agent(
         resolve_db(args.db),
-        args.sources,
+        sources,
         poll=args.poll,
         listen=args.listen,
         format_name=args.format_name,

@@ -12,6 +12,7 @@ from llmtop.config import load_config
 from llmtop.ingest.follower import ReadTotals
 from llmtop.ingest.lines import DEFAULT_MAX_LINE_BYTES
 from llmtop.ingest.once import IngestReport, ingest
+from llmtop.presets import add_preset_options, preset_sources
 
 NAME = "ingest"
 ORDER = 10
@@ -32,10 +33,11 @@ matched, or no line held a usage record.
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "sources", nargs="+", metavar="SOURCE", help="files, globs, dirs, -"
+        "sources", nargs="*", metavar="SOURCE", help="files, globs, dirs, -"
     )
     add_db_option(parser)
     add_config_option(parser)
+    add_preset_options(parser)
     parser.add_argument(
         "--format",
         dest="format_name",
@@ -52,11 +54,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    sources = [*args.sources, *preset_sources(args)]
+    if not sources:
+        print("llmtop ingest: give SOURCES to read", file=sys.stderr)
+        return 2
     db_path = resolve_db(args.db)
     progress = _Progress() if sys.stderr.isatty() else None
     report = ingest(
         db_path,
-        args.sources,
+        sources,
         format_name=args.format_name,
         max_line_bytes=args.max_line_bytes,
         config=load_config(args.config),

@@ -56,3 +56,22 @@ def test_watch_with_nothing_to_show_says_what_to_try(
 ) -> None:
     assert main(["--db", str(tmp_path / "none.db")]) == 2
     assert "llmtop demo" in capsys.readouterr().err
+
+
+def test_presets_read_the_tools_default_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fixtures: Path
+) -> None:
+    claude = tmp_path / "claude"
+    codex = tmp_path / "codex"
+    (claude / "projects" / "-home-dev-shop").mkdir(parents=True)
+    (codex / "sessions" / "2026" / "12").mkdir(parents=True)
+    transcript = (fixtures / "formats" / "claude-code-snapshots.jsonl").read_text()
+    (claude / "projects" / "-home-dev-shop" / "s.jsonl").write_text(transcript)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(claude))
+    monkeypatch.setenv("CODEX_HOME", str(codex))
+    db = tmp_path / "p.db"
+    assert main(["ingest", "--claude-code", "--codex", "--db", str(db)]) == 0
+    import sqlite3
+
+    rows = sqlite3.connect(db).execute("SELECT workflow FROM events").fetchall()
+    assert rows and {row[0] for row in rows} == {"coding_assist"}

@@ -32,3 +32,41 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
 
 def resolve_db(value: Path | None) -> Path:
     return value.expanduser() if value is not None else default_db_path()
+
+
+def add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """--format and --max-line-bytes: how sources are read."""
+    from llmtop.ingest.lines import DEFAULT_MAX_LINE_BYTES
+
+    parser.add_argument(
+        "--format",
+        dest="format_name",
+        metavar="NAME",
+        help="force a record format instead of detecting it (see `llmtop formats`)",
+    )
+    parser.add_argument(
+        "--max-line-bytes",
+        type=int,
+        default=DEFAULT_MAX_LINE_BYTES,
+        metavar="N",
+        help="skip (and count as rejected) lines longer than this (default: 1 MiB)",
+    )
+
+
+def add_following_options(parser: argparse.ArgumentParser) -> None:
+    """--listen and --poll: how a long-running agent takes its records."""
+    parser.add_argument(
+        "--listen",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="also receive records on unix:PATH or http://127.0.0.1:PORT "
+        "(POST /v1/events, OTLP /v1/traces and /v1/logs; repeatable; bearer "
+        "token from $LLMTOP_TOKEN)",
+    )
+    parser.add_argument(
+        "--poll",
+        action="store_true",
+        help="poll files instead of waiting for change events (Docker, WSL and "
+        "network mounts; chosen on its own where detected)",
+    )

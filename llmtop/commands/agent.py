@@ -9,10 +9,15 @@ import sys
 import threading
 from types import FrameType
 
-from llmtop.commands._common import add_config_option, add_db_option, resolve_db
+from llmtop.commands._common import (
+    add_config_option,
+    add_db_option,
+    add_following_options,
+    add_reading_options,
+    resolve_db,
+)
 from llmtop.config import load_config
 from llmtop.ingest.agent import Agent
-from llmtop.ingest.lines import DEFAULT_MAX_LINE_BYTES
 from llmtop.presets import add_preset_options, preset_sources
 
 log = logging.getLogger(__name__)
@@ -44,33 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
     add_config_option(parser)
     add_preset_options(parser)
-    parser.add_argument(
-        "--listen",
-        action="append",
-        default=[],
-        metavar="SPEC",
-        help="also receive records on unix:PATH or http://127.0.0.1:PORT "
-        "(repeatable; bearer token from $LLMTOP_TOKEN)",
-    )
-    parser.add_argument(
-        "--poll",
-        action="store_true",
-        help="poll files instead of waiting for change events (Docker, WSL and "
-        "network mounts; chosen on its own where detected)",
-    )
-    parser.add_argument(
-        "--format",
-        dest="format_name",
-        metavar="NAME",
-        help="force a record format instead of detecting it (see `llmtop formats`)",
-    )
-    parser.add_argument(
-        "--max-line-bytes",
-        type=int,
-        default=DEFAULT_MAX_LINE_BYTES,
-        metavar="N",
-        help="skip (and count as rejected) lines longer than this (default: 1 MiB)",
-    )
+    add_following_options(parser)
+    add_reading_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,10 +7,14 @@ import sys
 import time
 from pathlib import Path
 
-from llmtop.commands._common import add_config_option, add_db_option, resolve_db
+from llmtop.commands._common import (
+    add_config_option,
+    add_db_option,
+    add_reading_options,
+    resolve_db,
+)
 from llmtop.config import load_config
 from llmtop.ingest.follower import ReadTotals
-from llmtop.ingest.lines import DEFAULT_MAX_LINE_BYTES
 from llmtop.ingest.once import IngestReport, ingest
 from llmtop.presets import add_preset_options, preset_sources
 
@@ -38,19 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
     add_config_option(parser)
     add_preset_options(parser)
-    parser.add_argument(
-        "--format",
-        dest="format_name",
-        metavar="NAME",
-        help="force a record format instead of detecting it (see `llmtop formats`)",
-    )
-    parser.add_argument(
-        "--max-line-bytes",
-        type=int,
-        default=DEFAULT_MAX_LINE_BYTES,
-        metavar="N",
-        help="skip (and count) lines longer than this (default: 1 MiB)",
-    )
+    add_reading_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from llmtop.commands._common import add_db_option, resolve_db
+from llmtop.query import latest_rejects
 from llmtop.store import open_database
 
 NAME = "rejects"
@@ -20,17 +21,6 @@ its value) and a short excerpt with content fields (prompts, messages…)
 blanked. --format json prints one object per reject, with the keys id, at
 (epoch ms), source, line_no, byte_offset, format, reason and excerpt.
 """
-
-_COLUMNS = (
-    "id",
-    "at",
-    "source",
-    "line_no",
-    "byte_offset",
-    "format",
-    "reason",
-    "excerpt",
-)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,14 +44,7 @@ def run(args: argparse.Namespace) -> int:
     conn = open_database(resolve_db(args.db), readonly=True)
     try:
         total = conn.execute("SELECT count(*) FROM rejects").fetchone()[0]
-        limit = args.limit if args.limit > 0 else -1
-        rows = [
-            dict(zip(_COLUMNS, row, strict=True))
-            for row in conn.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM rejects ORDER BY id DESC LIMIT ?",
-                [limit],
-            )
-        ]
+        rows = latest_rejects(conn, args.limit if args.limit > 0 else -1)
     finally:
         conn.close()
     if args.format == "json":

@@ -7,7 +7,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from llmtop.commands._common import add_config_option, add_db_option, resolve_db
+from llmtop.commands._common import (
+    add_config_option,
+    add_db_option,
+    add_following_options,
+    add_reading_options,
+    resolve_db,
+)
 from llmtop.config import load_config
 from llmtop.errors import LlmtopError
 from llmtop.presets import add_preset_options, preset_sources
@@ -35,26 +41,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
     add_config_option(parser)
     add_preset_options(parser)
-    parser.add_argument(
-        "--listen",
-        action="append",
-        default=[],
-        metavar="SPEC",
-        help="also receive records on unix:PATH or http://127.0.0.1:PORT "
-        "(POST /v1/events, OTLP /v1/traces and /v1/logs)",
-    )
-    parser.add_argument(
-        "--poll",
-        action="store_true",
-        help="poll files instead of waiting for change events (network and "
-        "container mounts; chosen on its own when events never come)",
-    )
-    parser.add_argument(
-        "--format",
-        dest="format_name",
-        metavar="NAME",
-        help="read every source as this format (see `llmtop formats`)",
-    )
+    add_following_options(parser)
+    add_reading_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         poll=args.poll,
         format_name=args.format_name,
         config=config,
+        max_line_bytes=args.max_line_bytes,
     )
 
 
@@ -85,6 +74,7 @@ def run_live_view(
     format_name: str | None,
     config: dict[str, Any],
     title: str = "llmtop",
+    max_line_bytes: int | None = None,
 ) -> int:
     """Start the in-process agent when there is anything to follow, then the TUI.
 
@@ -105,6 +95,7 @@ def run_live_view(
             listen=listen,
             format_name=format_name,
             config=config,
+            **({"max_line_bytes": max_line_bytes} if max_line_bytes else {}),
         )
         try:
             agent.start()

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import watchfiles
 
-from llmtop.store.connection import filesystem_type
+from llmtop.store.connection import NETWORK_FILESYSTEMS, filesystem_type
 
 log = logging.getLogger(__name__)
 # watchfiles logs every batch of changes at INFO: a line per appended record.
@@ -25,26 +25,10 @@ logging.getLogger("watchfiles").setLevel(logging.WARNING)
 
 #: Filesystems where inotify does not see writes made by other machines or by
 #: the host of a container or VM.
-POLLED_FILESYSTEMS = frozenset(
+POLLED_FILESYSTEMS = NETWORK_FILESYSTEMS | frozenset(
     {
-        "nfs",
-        "nfs4",
-        "cifs",
-        "smb",
-        "smb2",
-        "smbfs",
-        "sshfs",
-        "fuse.sshfs",
-        "9p",
         "v9fs",
         "drvfs",
-        "afs",
-        "glusterfs",
-        "ceph",
-        "lustre",
-        "davfs",
-        "fuse.gcsfuse",
-        "fuse.s3fs",
         "virtiofs",
         "fakeowner",
         "grpcfuse",

@@ -13,7 +13,7 @@ from llmtop.store.schema import migrate
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
-_NETWORK_FILESYSTEMS = frozenset(
+NETWORK_FILESYSTEMS = frozenset(
     {
         "nfs",
         "nfs4",
@@ -65,7 +65,7 @@ def filesystem_type(path: Path) -> str | None:
 def refuse_network_filesystem(path: Path) -> None:
     """Raise when the database's folder is on NFS, SMB or a similar filesystem."""
     kind = filesystem_type(path.parent if not path.exists() else path)
-    if kind in _NETWORK_FILESYSTEMS:
+    if kind in NETWORK_FILESYSTEMS:
         raise NetworkFilesystemError(
             f"{path} is on a {kind} filesystem. SQLite's locking is not safe there, "
             "so records could be lost or doubled. Put the database on a local disk "

@@ -24,6 +24,8 @@ from llmtop.store import Batch, BatchResult, open_database, write_batch
 log = logging.getLogger(__name__)
 
 _STOP = object()
+#: How often the writer refreshes the planner's statistics.
+OPTIMIZE_EVERY_S = 600.0
 
 
 @dataclass
@@ -70,6 +72,7 @@ class WriterThread:
         self._conn: sqlite3.Connection | None = None
         self._ready = threading.Event()
         self._failure: BaseException | None = None
+        self._last_optimize = time.monotonic()
 
     def start(self) -> None:
         """Open the database (creating it) and start committing."""
@@ -135,10 +138,28 @@ class WriterThread:
                     pending.append(item)
                     rows += len(item.batch.events)
                 self._commit(pending)
+                self._keep_statistics()
                 if stop_after:
                     break
         finally:
+            self._optimize()
             self._conn.close()
+
+    def _keep_statistics(self) -> None:
+        """Keep the query planner's statistics current (DESIGN.md: a database
+        never ANALYZEd scanned a whole index for a 1-hour query)."""
+        now = time.monotonic()
+        if now - self._last_optimize >= OPTIMIZE_EVERY_S:
+            self._last_optimize = now
+            self._optimize()
+
+    def _optimize(self) -> None:
+        if self._conn is None:
+            return
+        try:
+            self._conn.execute("PRAGMA optimize")
+        except sqlite3.Error as exc:
+            log.warning("PRAGMA optimize failed: %s", exc)
 
     def _commit(self, pending: list[Submission]) -> None:
         merged = Batch()

@@ -41,12 +41,17 @@ class NetworkFilesystemError(LlmtopError):
     title = "Database on a network filesystem"
 
 
-def filesystem_type(path: Path) -> str | None:
-    """The filesystem type that holds `path` (Linux only; None elsewhere)."""
-    try:
-        mounts = Path("/proc/self/mounts").read_text().splitlines()
-    except OSError:
-        return None
+def filesystem_type(path: Path, mounts_text: str | None = None) -> str | None:
+    """The filesystem type that holds `path` (Linux only; None elsewhere).
+
+    `mounts_text` stands for /proc/self/mounts, for machines without one.
+    """
+    if mounts_text is None:
+        try:
+            mounts_text = Path("/proc/self/mounts").read_text()
+        except OSError:
+            return None
+    mounts = mounts_text.splitlines()
     target = str(path.resolve())
     best, best_type = "", None
     for line in mounts:
@@ -62,9 +67,9 @@ def filesystem_type(path: Path) -> str | None:
     return best_type
 
 
-def refuse_network_filesystem(path: Path) -> None:
+def refuse_network_filesystem(path: Path, mounts_text: str | None = None) -> None:
     """Raise when the database's folder is on NFS, SMB or a similar filesystem."""
-    kind = filesystem_type(path.parent if not path.exists() else path)
+    kind = filesystem_type(path.parent if not path.exists() else path, mounts_text)
     if kind in NETWORK_FILESYSTEMS:
         raise NetworkFilesystemError(
             f"{path} is on a {kind} filesystem. SQLite's locking is not safe there, "

@@ -43,8 +43,77 @@ CONTENT_FIELDS = frozenset(
         "choices",
         "instructions",
         "tools",
+        "tool_calls",
+        "tool_args",
+        "tool_input",
+        "tool_output",
+        "arguments",
+        "question",
+        "answer",
+        "query",
+        "reply",
+        "user_message",
+        "assistant_message",
+        "context",
+        "document",
+        "documents",
+        "chunks",
+        "history",
+        "transcript",
+        "generation",
+        "body",
+        "request_body",
+        "response_body",
     }
 )
+
+#: Unknown text fields are kept as metadata only when their name says they are
+#: metadata: any other text could be content (a question, an answer, a query).
+METADATA_NAME_ENDINGS = (
+    "id",
+    "name",
+    "version",
+    "env",
+    "environment",
+    "region",
+    "zone",
+    "tier",
+    "team",
+    "tenant",
+    "customer",
+    "org",
+    "project",
+    "feature",
+    "tag",
+    "tags",
+    "label",
+    "kind",
+    "type",
+    "code",
+    "deployment",
+    "endpoint",
+    "host",
+    "service",
+    "status",
+    "method",
+    "language",
+    "locale",
+    "country",
+    "channel",
+    "stage",
+    "experiment",
+    "variant",
+    "cohort",
+    "sdk",
+    "library",
+)
+
+#: Values beyond these are not believable for one request; the field is dropped
+#: and flagged (and SQLite's 64-bit integers can never overflow).
+MAX_TOKENS = 100_000_000
+MAX_RETRIES = 10_000
+MAX_LATENCY_MS = 7 * 86_400_000.0
+MAX_COST_USD = 10_000.0
 
 #: Alternative names accepted for native fields.
 ALIASES: dict[str, str] = {
@@ -332,8 +401,8 @@ def build_event(raw: Mapping[str, Any], *, now_ms: int) -> UsageEvent:
         elif key == "timestamp":
             if stamp is None:
                 stamp = value
-        elif value is None or type(value) in _SCALARS:
-            extra[str(name)[:64]] = _clip_extra(value)
+        elif is_metadata(str(name), value):
+            extra[str(name)[:64]] = value
 
     if stamp is None:
         values["ts_ms"] = now_ms
@@ -424,19 +493,36 @@ def _normalise_validation(value: str, flags: list[str]) -> str | None:
     return None
 
 
-def _clip_extra(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > _MAX_EXTRA_VALUE:
-        return value[:_MAX_EXTRA_VALUE] + "…"
-    return value
+def _bounded(convert: Any, limit: float, unit: str) -> Any:
+    def checked(value: Any) -> Any:
+        number = convert(value)
+        if number > limit:
+            raise ValueError(f"{value!r} is implausibly large (over {limit:,g} {unit})")
+        return number
+
+    return checked
 
 
-_SCALARS = frozenset({str, int, float, bool})
 _CONVERTERS: dict[str, Any] = {
     **dict.fromkeys(_STR_FIELDS, _as_text),
-    **dict.fromkeys(_INT_FIELDS, _as_count),
-    **dict.fromkeys(_FLOAT_FIELDS, _as_amount),
+    **dict.fromkeys(_INT_FIELDS, _bounded(_as_count, MAX_TOKENS, "tokens")),
+    "retry_count": _bounded(_as_count, MAX_RETRIES, "retries"),
+    "latency_ms": _bounded(_as_amount, MAX_LATENCY_MS, "ms"),
+    "estimated_cost_usd": _bounded(_as_amount, MAX_COST_USD, "USD"),
     **dict.fromkeys(_BOOL_FIELDS, _as_bool),
 }
+
+
+def is_metadata(name: str, value: Any) -> bool:
+    """Whether an unknown field may be kept (in `extra`, in a reject's excerpt):
+    numbers and booleans always, text only under a metadata-like name."""
+    if value is None or type(value) in (int, bool):
+        return True
+    if type(value) is float:
+        return math.isfinite(value)
+    if type(value) is not str or len(value) > _MAX_EXTRA_VALUE:
+        return False
+    return name.lower().replace("-", "_").endswith(METADATA_NAME_ENDINGS)
 
 
 def _kind(value: Any) -> str:

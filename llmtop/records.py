@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,12 +17,21 @@ from typing import Any
 
 import orjson
 
-from llmtop.event import CONTENT_FIELDS, RecordRejected, UsageEvent, build_event
+from llmtop.event import (
+    CONTENT_FIELDS,
+    KNOWN_FIELDS,
+    RecordRejected,
+    UsageEvent,
+    build_event,
+    canonical_key,
+    is_metadata,
+)
 from llmtop.formats import Adapter, AdapterState, adapter_named, detect
 from llmtop.pricing import Cost, Pricer
 from llmtop.store.histogram import bucket_of
 
 EXCERPT_CHARS = 200
+_LONG_STRING = re.compile(r'"(?:[^"\\]|\\.){24,}(?:"|$)')
 _PERMISSIVE = frozenset({"native", "usage-object"})
 _MAX_SHAPES = 256
 
@@ -80,7 +90,9 @@ class RecordDecoder:
         try:
             value = orjson.loads(text)
         except orjson.JSONDecodeError as exc:
-            return self._reject(data, line_no, offset, f"not valid JSON: {exc}")
+            value = _lenient_json(text)
+            if value is _INVALID:
+                return self._reject(data, line_no, offset, _json_problem(text, exc))
         return self.decode_value(value, raw=text, line_no=line_no, offset=offset)
 
     def decode_value(
@@ -91,6 +103,17 @@ class RecordDecoder:
             decoded = Decoded()
             for index, item in enumerate(value):
                 item_raw = raw + b"#" + str(index).encode()
+                if not isinstance(item, Mapping):
+                    decoded.extend(
+                        self._reject(
+                            item_raw,
+                            line_no,
+                            offset,
+                            f"array item {index}: expected a JSON object, "
+                            f"got {type(item).__name__}",
+                        )
+                    )
+                    continue
                 decoded.extend(
                     self.decode_value(
                         item, raw=item_raw, line_no=line_no, offset=offset
@@ -98,7 +121,23 @@ class RecordDecoder:
                 )
             return decoded
         if not isinstance(value, Mapping):
-            return self._reject(raw, line_no, offset, "expected a JSON object or array")
+            return self._reject(
+                raw,
+                line_no,
+                offset,
+                f"expected a JSON object or array, got {type(value).__name__}",
+            )
+        if self.forced is not None and not self.forced.detect(value):
+            name = self.forced.name
+            article = "an" if name[:1] in "aeiou" else "a"
+            return self._reject(
+                raw,
+                line_no,
+                offset,
+                f"not {article} {name} record (--format {name}); "
+                "leave --format out to detect each line's format",
+                name,
+            )
         adapter = self._adapter_for(value)
         if adapter is None:
             return self._reject(
@@ -188,6 +227,29 @@ class RecordDecoder:
         )
 
 
+_INVALID = object()
+
+
+def _lenient_json(text: bytes) -> Any:
+    """Python's own parser for what orjson refuses but a log may hold: numbers
+    too big for a double (1e999) and NaN/Infinity, which then become field
+    problems instead of losing the whole record."""
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return _INVALID
+
+
+def _json_problem(text: bytes, exc: Exception) -> str:
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return (
+            f"not valid UTF-8: byte {bad.start} of the line is 0x{text[bad.start]:02x}"
+        )
+    return f"not valid JSON: {exc}"
+
+
 def _shape(value: Mapping[str, Any]) -> tuple[Any, ...] | None:
     kind, obj = value.get("type"), value.get("object")
     if not (kind is None or type(kind) is str) or not (obj is None or type(obj) is str):
@@ -227,14 +289,25 @@ def excerpt(raw: bytes) -> str:
     except orjson.JSONDecodeError:
         value = None
     if isinstance(value, dict):
-        redacted = {
-            key: ("…" if key.lower() in CONTENT_FIELDS else item)
-            for key, item in value.items()
-        }
-        text = json.dumps(redacted, ensure_ascii=False, default=str)
+        text = json.dumps(
+            {key: _excerpt_value(str(key), item) for key, item in value.items()},
+            ensure_ascii=False,
+            default=str,
+        )
     else:
-        text = raw.decode("utf-8", errors="backslashreplace")
+        # Not JSON: long string literals (a prompt in a cut line) are masked.
+        text = _LONG_STRING.sub('"…"', raw.decode("utf-8", errors="backslashreplace"))
     return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
+
+
+def _excerpt_value(key: str, value: Any) -> Any:
+    """Keep what says why a record was rejected, never what could be content."""
+    name = canonical_key(key)
+    if name in KNOWN_FIELDS and (value is None or type(value) in (str, int, bool)):
+        return value if type(value) is not str else value[:80]
+    if type(value) is float:
+        return value
+    return value if name not in CONTENT_FIELDS and is_metadata(key, value) else "…"
 
 
 def _digest(raw: bytes) -> str:

@@ -137,7 +137,14 @@ class WriterThread:
                         break
                     pending.append(item)
                     rows += len(item.batch.events)
-                self._commit(pending)
+                try:
+                    self._commit(pending)
+                except Exception as exc:  # the writer must outlive any batch
+                    log.exception("commit failed")
+                    self.stats.last_error = str(exc)
+                    for submission in pending:
+                        if not submission.future.done():
+                            submission.future.set_exception(exc)
                 self._keep_statistics()
                 if stop_after:
                     break
@@ -171,12 +178,18 @@ class WriterThread:
         assert self._conn is not None
         try:
             result = write_batch(self._conn, merged)
-        except sqlite3.Error as exc:
+        except sqlite3.OperationalError as exc:
+            # The database itself failed (disk full, I/O): nothing was committed,
+            # so the sources keep their positions and read again later.
             log.error("could not commit %d rows: %s", len(merged.events), exc)
             self.stats.last_error = str(exc)
             for submission in pending:
                 submission.future.set_exception(exc)
             return
+        except Exception as exc:  # a row the store cannot hold: find it
+            log.warning("a batch failed (%s); storing its rows one by one", exc)
+            self.stats.last_error = str(exc)
+            result = _salvage(self._conn, merged)
         self.stats.stored += result.stored
         self.stats.duplicates += result.duplicates
         self.stats.replaced += result.replaced
@@ -189,6 +202,41 @@ class WriterThread:
             submission.future.set_result(own)
 
 
+def _salvage(conn: sqlite3.Connection, batch: Batch) -> BatchResult:
+    """Store a failed batch row by row; a row that still fails becomes a reject.
+
+    Rows commit before the sources' positions here, so a crash in between
+    replays them, which the (ts, request_id) check turns into no-ops.
+    """
+    total = BatchResult()
+    rejects = list(batch.rejects)
+    for row in batch.events:
+        try:
+            one = write_batch(conn, Batch(events=[row]))
+        except sqlite3.OperationalError:
+            raise
+        except Exception as exc:
+            total.refused_ids.add(row["request_id"])
+            rejects.append(
+                {
+                    "source": row.get("source") or "?",
+                    "line_no": row.get("source_line"),
+                    "byte_offset": row.get("source_offset"),
+                    "format": row.get("format"),
+                    "reason": f"could not be stored: {exc}",
+                    "excerpt": None,
+                }
+            )
+            continue
+        total.stored += one.stored
+        total.duplicates += one.duplicates
+        total.replaced += one.replaced
+        total.duplicate_ids |= one.duplicate_ids
+    last = write_batch(conn, Batch(rejects=rejects, sources=batch.sources))
+    total.rejected = last.rejected
+    return total
+
+
 def _split_result(pending: list[Submission], merged: BatchResult) -> list[BatchResult]:
     """Each submitter's share of a merged commit, so that a listener answering
     its client counts only its own rows: the first of several submissions
@@ -199,6 +247,9 @@ def _split_result(pending: list[Submission], merged: BatchResult) -> list[BatchR
         own = BatchResult(rejected=len(submission.batch.rejects))
         for row in submission.batch.events:
             request_id = row["request_id"]
+            if request_id in merged.refused_ids:
+                own.rejected += 1
+                continue
             own_time = not (row.get("_replace") or row.get("ts_inferred"))
             key = (row.get("ts") if own_time else None, request_id)
             if key in seen or request_id in merged.duplicate_ids:

@@ -54,6 +54,7 @@ class BatchResult:
     replaced: int = 0
     rejected: int = 0
     duplicate_ids: set[str] = field(default_factory=set)
+    refused_ids: set[str] = field(default_factory=set)
 
 
 def write_batch(conn: sqlite3.Connection, batch: Batch) -> BatchResult:

@@ -34,3 +34,26 @@ def test_two_submitters_of_one_new_record_store_it_once(db_path: Path) -> None:
     assert writer.stats.stored == 3 and writer.stats.commits == 1
     count = sqlite3.connect(db_path).execute("SELECT count(*) FROM events").fetchone()
     assert count == (3,)
+
+
+def test_a_row_the_store_cannot_hold_is_rejected_not_fatal(db_path: Path) -> None:
+    writer = WriterThread(db_path)
+    writer.start()
+    rows = rows_for([_record(1), _record(2)])
+    # Bypass validation as a buggy adapter could: 2**63 overflows SQLite.
+    rows[0]["input_tokens"] = 2**63
+    result = writer.submit(
+        Batch(
+            events=rows,
+            sources=[{"key": "f", "path": "f.jsonl", "kind": "file", "offset": 90}],
+        )
+    ).result(timeout=10)
+    later = writer.submit(Batch(events=rows_for([_record(3)]))).result(timeout=10)
+    writer.stop()
+    assert (result.stored, result.rejected) == (1, 1)
+    assert later.stored == 1  # the writer lives on
+    conn = sqlite3.connect(db_path)
+    assert {r[0] for r in conn.execute("SELECT request_id FROM events")} == {"w2", "w3"}
+    (reason,) = conn.execute("SELECT reason FROM rejects").fetchone()
+    assert reason.startswith("could not be stored")
+    assert conn.execute("SELECT offset FROM sources").fetchone() == (90,)

@@ -174,3 +174,45 @@ def test_validation_words_fold_to_pass_or_fail() -> None:
 def test_a_non_object_is_rejected() -> None:
     with pytest.raises(RecordRejected, match="expected a JSON object"):
         build_event([1, 2], now_ms=NOW)  # type: ignore[arg-type]
+
+
+def test_unknown_text_is_kept_only_under_a_metadata_name() -> None:
+    event = build_event(
+        {
+            "timestamp": INSTANT_MS,
+            "question": "SECRET-A",
+            "answer": "SECRET-B",
+            "query": "SECRET-C",
+            "user_message": "SECRET-D",
+            "tool_args": "SECRET-E",
+            "free_text_note": "SECRET-F",
+            "customer_id": "c-42",
+            "deployment": "eu-1",
+            "attempt": 2,
+        },
+        now_ms=NOW,
+    )
+    assert "SECRET" not in event.model_dump_json()
+    assert event.extra == {"customer_id": "c-42", "deployment": "eu-1", "attempt": 2}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("input_tokens", 2**63),  # past SQLite's 64-bit integers
+        ("output_tokens", 9_007_199_254_740_993),
+        ("latency_ms", 1e300),
+        ("cost_usd", 1e308),
+        ("retry_count", 10**9),
+    ],
+)
+def test_implausible_numbers_are_dropped_and_flagged(field: str, value: float) -> None:
+    event = build_event({"timestamp": INSTANT_MS, field: value}, now_ms=NOW)
+    (flag,) = event.flags
+    assert "implausibly large" in flag
+    dumped = event.model_dump()
+    assert all(
+        dumped[name] in (None, 0)
+        for name in ("input_tokens", "output_tokens", "latency_ms",
+                     "estimated_cost_usd", "retry_count")
+    )

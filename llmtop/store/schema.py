@@ -191,8 +191,21 @@ def _initial(db: Database) -> None:
     )
 
 
+def _unique_rejects(db: Database) -> None:
+    """A line read twice (a re-run ingest, a copytruncate) is one reject."""
+    db.execute(
+        "DELETE FROM rejects WHERE id NOT IN (SELECT min(id) FROM rejects "
+        "GROUP BY source, byte_offset, reason, excerpt)"
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX IF NOT EXISTS rejects_once "
+        "ON rejects(source, byte_offset, reason, excerpt)"
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[Database], None]]] = [
     ("0001_initial", _initial),
+    ("0002_unique_rejects", _unique_rejects),
 ]
 
 

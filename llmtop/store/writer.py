@@ -200,7 +200,7 @@ def _insert_rejects(conn: sqlite3.Connection, rejects: list[dict[str, Any]]) -> 
         return
     now = int(time.time() * 1000)
     conn.executemany(
-        "INSERT INTO rejects"
+        "INSERT OR IGNORE INTO rejects"
         " (at, source, line_no, byte_offset, format, reason, excerpt)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         [

@@ -158,3 +158,24 @@ def test_rejects_are_kept_with_their_position(db_path: Path) -> None:
     assert conn.execute(
         "SELECT source, line_no, byte_offset, reason FROM rejects"
     ).fetchone() == ("a.jsonl", 7, 512, "timestamp: 'x' is not an ISO-8601 time")
+
+
+def test_a_reject_read_twice_is_kept_once(db_path: Path) -> None:
+    conn = open_database(db_path)
+    reject = {
+        "source": "a.jsonl",
+        "line_no": 7,
+        "byte_offset": 512,
+        "reason": "not valid JSON: unexpected character",
+        "excerpt": "{oops",
+    }
+    write_batch(conn, Batch(rejects=[reject]))
+    write_batch(conn, Batch(rejects=[reject, dict(reject, byte_offset=600)]))
+    assert conn.execute("SELECT count(*) FROM rejects").fetchone()[0] == 2
+
+
+def test_migrations_are_named_and_applied_once(db_path: Path) -> None:
+    open_database(db_path).close()
+    conn = open_database(db_path)
+    names = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY 1")]
+    assert names == ["0001_initial", "0002_unique_rejects"]

@@ -16,6 +16,7 @@ import logging
 import queue
 import socket
 import socketserver
+import sys
 import threading
 import time
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -190,6 +191,26 @@ class _Server(ThreadingHTTPServer):
             super().process_request_thread(request, client_address)
         finally:
             self.listener.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Log a failed connection through logging, never as a bare traceback.
+
+        socketserver prints a traceback to stderr for any exception, but a
+        client that hangs up before reading its answer (a killed exporter, a
+        timed-out curl) is normal: one debug line says so, and the listener
+        keeps serving. Anything else is a bug and keeps its traceback.
+        """
+        exc = sys.exc_info()[1]
+        who = client_address[0] if isinstance(client_address, tuple) else "a client"
+        if isinstance(exc, ConnectionError | TimeoutError):
+            log.debug(
+                "%s: %s went away before its answer was sent (%s)",
+                self.listener.spec,
+                who,
+                type(exc).__name__,
+            )
+            return
+        log.error("%s: a request from %s failed", self.listener.spec, who, exc_info=exc)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -13,7 +13,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from llmtop.store.histogram import exact_percentile, percentile_from_counts
+from llmtop.store.histogram import (
+    bucket_of,
+    exact_percentile,
+    percentile_from_counts,
+)
 
 #: Windows by name, in milliseconds; None means all data.
 WINDOWS: dict[str, int | None] = {
@@ -170,7 +174,10 @@ def count_in(conn: sqlite3.Connection, window: Window, workflow: str | None) -> 
     """Requests in the window (from the hour/minute rollups, so always cheap)."""
     where, params = _rollup_filter(workflow)
     total = 0
-    for table, lo, hi in _spans(window):
+    whole_minutes = _spans(
+        window.start_ms // _MINUTE * _MINUTE, -(-window.end_ms // _MINUTE) * _MINUTE
+    )
+    for table, lo, hi in whole_minutes:
         total += conn.execute(
             f"SELECT coalesce(sum(n), 0) FROM rollup_{table} WHERE dim = '*' "
             f"AND bucket >= ? AND bucket < ?{where}",
@@ -313,14 +320,36 @@ def _measures_from(key: str, values: tuple[Any, ...] | list[Any]) -> Measures:
     )
 
 
-def _spans(window: Window) -> list[tuple[str, int, int]]:
-    """Cover [start, end) with whole hours in the middle and minutes at the edges."""
-    start = window.start_ms // _MINUTE * _MINUTE
+def _plan(
+    conn: sqlite3.Connection, window: Window
+) -> tuple[list[tuple[str, int, int]], list[tuple[int, int]]]:
+    """Split a window into rollup spans and raw edges.
+
+    A minute's rollup also holds the records of that minute outside the window,
+    so the partial minute at the start is read from raw rows, and so is the one
+    at the end when records later than the end are stored (an old log, clock
+    skew); otherwise the end's rollup minute holds exactly the window's part.
+    """
+    start = -(-window.start_ms // _MINUTE) * _MINUTE
+    edges = [(window.start_ms, start)] if start > window.start_ms else []
     end = -(-window.end_ms // _MINUTE) * _MINUTE
+    if end > window.end_ms:
+        later = conn.execute(
+            "SELECT 1 FROM events WHERE ts >= ? AND ts < ? LIMIT 1",
+            [window.end_ms, end],
+        ).fetchone()
+        if later is not None:
+            end -= _MINUTE
+            edges.append((max(end, window.start_ms), window.end_ms))
+    return _spans(start, max(end, start)), edges
+
+
+def _spans(start: int, end: int) -> list[tuple[str, int, int]]:
+    """Cover [start, end) with whole hours in the middle and minutes around."""
     first_hour = -(-start // _HOUR) * _HOUR
     last_hour = end // _HOUR * _HOUR
     if first_hour >= last_hour:
-        return [("minute", start, end)]
+        return [("minute", start, end)] if end > start else []
     spans = [("hour", first_hour, last_hour)]
     if start < first_hour:
         spans.append(("minute", start, first_hour))
@@ -358,7 +387,8 @@ def _rollup_breakdown(
         "max(last_failure)"
     )
     totals: dict[str, list[Any]] = {}
-    for table, lo, hi in _spans(window):
+    spans, edges = _plan(conn, window)
+    for table, lo, hi in spans:
         for row in conn.execute(
             f"SELECT {key_sql}, {sums} FROM rollup_{table} WHERE dim = ? "
             f"AND bucket >= ? AND bucket < ?{where} GROUP BY 1",
@@ -369,8 +399,10 @@ def _rollup_breakdown(
                 held[index] += value or 0
             if row[18] and (held[17] is None or row[18] > held[17]):
                 held[17] = row[18]
+    hist = _histograms(conn, spans, by, workflow)
+    for edge in edges:
+        _add_edge(conn, edge, by, workflow, totals, hist)
     groups = []
-    hist = _histograms(conn, window, by, workflow)
     for key, held in totals.items():
         group = _measures_from(key, held[:16])
         group.exact = False
@@ -386,8 +418,47 @@ def _rollup_breakdown(
     return groups
 
 
+def _add_edge(
+    conn: sqlite3.Connection,
+    edge: tuple[int, int],
+    by: str,
+    workflow: str | None,
+    totals: dict[str, list[Any]],
+    hist: dict[str, list[tuple[int, int]]],
+) -> None:
+    """Add a partial minute at the window's edge, from raw rows, to the totals."""
+    where, params = _filter(workflow)
+    key_sql = _GROUP_SQL[by]
+    for row in conn.execute(
+        _EXACT_SQL.format(key=key_sql, where=where), [*edge, *params]
+    ).fetchall():
+        held = totals.setdefault(row[0], [0] * 17 + [None])
+        for index, value in enumerate(row[1:18]):
+            held[index] += value or 0
+        if row[18] and (held[17] is None or row[18] > held[17]):
+            held[17] = row[18]
+    if by not in ("all", "workflow", "model"):
+        return
+    extra: dict[str, dict[int, int]] = {}
+    for key, latency in conn.execute(
+        f"SELECT {key_sql}, latency_ms FROM events WHERE ts >= ? AND ts < ?"
+        f"{where} AND latency_ms IS NOT NULL",
+        [*edge, *params],
+    ):
+        slot = extra.setdefault(key, {})
+        slot[bucket_of(latency)] = slot.get(bucket_of(latency), 0) + 1
+    for key, slot in extra.items():
+        merged = dict(hist.get(key, []))
+        for bucket, n in slot.items():
+            merged[bucket] = merged.get(bucket, 0) + n
+        hist[key] = list(merged.items())
+
+
 def _histograms(
-    conn: sqlite3.Connection, window: Window, by: str, workflow: str | None
+    conn: sqlite3.Connection,
+    spans: list[tuple[str, int, int]],
+    by: str,
+    workflow: str | None,
 ) -> dict[str, list[tuple[int, int]]]:
     if by not in ("all", "workflow", "model"):
         return {}
@@ -395,7 +466,7 @@ def _histograms(
     key_sql = {"all": "''", "workflow": "workflow", "model": "value"}[by]
     where, params = _rollup_filter(workflow)
     counts: dict[str, dict[int, int]] = {}
-    for table, lo, hi in _spans(window):
+    for table, lo, hi in spans:
         for key, bucket, n in conn.execute(
             f"SELECT {key_sql}, lb, sum(n) FROM latency_{table} WHERE dim = ? "
             f"AND bucket >= ? AND bucket < ?{where} GROUP BY 1, 2",
@@ -413,34 +484,62 @@ def failing_routes(
     limit: int = 8,
 ) -> list[RouteFailure]:
     """Route × model pairs with errors, timeouts or fallbacks, the worst first."""
-    where, params = _rollup_filter(workflow)
     found: dict[tuple[str, str], RouteFailure] = {}
-    for table, lo, hi in _spans(window):
-        for value, n, errors, timeouts, fallbacks, last in conn.execute(
+
+    def add(
+        value: str, n: int, errors: int, timeouts: int, fallbacks: int, last: int | None
+    ) -> None:
+        route, _, model = value.partition(SEP)
+        item = found.setdefault((route, model), RouteFailure(route, model, 0, 0, 0, 0))
+        item.requests += n
+        item.errors += errors
+        item.timeouts += timeouts
+        item.fallbacks += fallbacks
+        if last and (item.last_failure_ms is None or last > item.last_failure_ms):
+            item.last_failure_ms = last
+
+    def add_error(value: str, n: int) -> None:
+        route, model, error = value.split(SEP, 2)
+        item = found.get((route, model))
+        if item is not None and n:
+            item.error_types[error] = item.error_types.get(error, 0) + n
+
+    where, params = _rollup_filter(workflow)
+    spans, edges = _plan(conn, window)
+    for table, lo, hi in spans:
+        for row in conn.execute(
             f"SELECT value, sum(n), sum(errors), sum(timeouts), sum(fallbacks), "
             f"max(last_failure) FROM rollup_{table} WHERE dim = 'route' "
             f"AND bucket >= ? AND bucket < ?{where} GROUP BY 1",
             [lo, hi, *params],
         ):
-            route, _, model = value.partition(SEP)
-            item = found.setdefault(
-                (route, model), RouteFailure(route, model, 0, 0, 0, 0)
-            )
-            item.requests += n
-            item.errors += errors
-            item.timeouts += timeouts
-            item.fallbacks += fallbacks
-            if last and (item.last_failure_ms is None or last > item.last_failure_ms):
-                item.last_failure_ms = last
-        for value, n in conn.execute(
+            add(*row)
+        for row in conn.execute(
             f"SELECT value, sum(n) FROM rollup_{table} WHERE dim = 'route_error' "
             f"AND bucket >= ? AND bucket < ?{where} GROUP BY 1",
             [lo, hi, *params],
         ):
-            route, model, error = value.split(SEP, 2)
-            item = found.get((route, model))
-            if item is not None and n:
-                item.error_types[error] = item.error_types.get(error, 0) + n
+            add_error(*row)
+    for edge in edges:
+        raw_where, raw_params = _filter(workflow)
+        route_key = _GROUP_SQL["route"]
+        for row in conn.execute(
+            f"SELECT {route_key}, count(*), "
+            "count(CASE WHEN status != 'success' THEN 1 END), "
+            "count(CASE WHEN status = 'timeout' THEN 1 END), "
+            "count(CASE WHEN fallback_used THEN 1 END), "
+            "max(CASE WHEN status != 'success' OR fallback_used THEN ts END) "
+            f"FROM events WHERE ts >= ? AND ts < ?{raw_where} GROUP BY 1",
+            [*edge, *raw_params],
+        ):
+            add(*row)
+        for row in conn.execute(
+            f"SELECT {route_key} || '{SEP}' || coalesce(error_type, status), "
+            f"count(*) FROM events WHERE ts >= ? AND ts < ?{raw_where} "
+            "AND status != 'success' GROUP BY 1",
+            [*edge, *raw_params],
+        ):
+            add_error(*row)
     failing = [item for item in found.values() if item.failures]
     failing.sort(key=lambda i: (-i.failures, -i.timeouts, i.route, i.model))
     return failing[:limit]

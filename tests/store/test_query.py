@@ -191,3 +191,24 @@ def test_a_fallback_counts_against_the_model_that_failed(db_path: Path) -> None:
     assert only.error_types == {"overloaded": 1}
     by_route = {g.key for g in query.breakdown(conn, window, "route")}
     assert by_route == {"rag/primary\x1fdeepseek-chat", "rag/primary\x1fgpt-4.1"}
+
+
+def test_rollups_count_only_the_part_of_the_first_minute_in_the_window(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn, records = _fixture(db_path)
+    now = T0 + 30 * 60_000 + 25_000  # the 5m window starts 25 s into a minute
+    window = query.resolve_window(conn, "5m", now=now)
+    inside = [r for r in records if window.start_ms <= r["timestamp"] < now]
+    exact_routes = {(f.route, f.model): f for f in query.failing_routes(conn, window)}
+    monkeypatch.setattr(query, "EXACT_LIMIT", 0)
+    rolled = query.summary(conn, window)
+    assert rolled.exact is False
+    # by hand: one record every 10 s over [T0+25m25s, T0+30m25s) is 30 records
+    assert rolled.requests == len(inside) == 30
+    assert rolled.spend == pytest.approx(sum(r["estimated_cost_usd"] for r in inside))
+    assert rolled.errors == sum(r["status"] != "success" for r in inside)
+    routes = {(f.route, f.model): f for f in query.failing_routes(conn, window)}
+    assert {k: (f.requests, f.failures) for k, f in routes.items()} == {
+        k: (f.requests, f.failures) for k, f in exact_routes.items()
+    }

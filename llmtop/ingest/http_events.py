@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from llmtop.ingest.http_body import BodyError
+from llmtop.ingest.lines import explain_utf8
 from llmtop.records import Decoded, RecordDecoder
 from llmtop.store import BatchResult
 
@@ -85,7 +86,9 @@ def _decode_ndjson(body: bytes, decoder: RecordDecoder) -> EventsBody:
             decoded = decoder.decode_line(line, line_no=line_no, offset=line_offset)
             if decoded.rows or decoded.skipped:
                 parsed += 1
-            first_error = first_error or f"line {line_no}: {exc}"
+            explain_utf8(decoded.rejects, line)
+            reason = decoded.rejects[0]["reason"] if decoded.rejects else str(exc)
+            first_error = first_error or f"line {line_no}: {reason}"
             events.add(decoded, where)
             continue
         parsed += 1

@@ -132,7 +132,7 @@ class LineReader:
                 if decoded.rows:
                     rows.extend(decoded.rows)
                 if decoded.rejects:
-                    rejects.extend(_explain(decoded.rejects, line))
+                    rejects.extend(explain_utf8(decoded.rejects, line))
             offset += size + 1
         self.offset, self.line_no = offset, line_no
         return len(lines)
@@ -201,8 +201,15 @@ class LineReader:
         }
 
 
-def _explain(rejects: list[dict[str, Any]], line: bytes) -> list[dict[str, Any]]:
-    """Say "not valid UTF-8" (and where) instead of the JSON parser's wording."""
+def explain_utf8(rejects: list[dict[str, Any]], line: bytes) -> list[dict[str, Any]]:
+    """Say "not valid UTF-8" (and where) instead of the JSON parser's wording.
+
+    orjson reports a stray byte as "str is not valid UTF-8: surrogates not
+    allowed", which names neither the byte nor where it is. Every path that
+    decodes lines (files, the unix socket, HTTP NDJSON) passes its rejects
+    through here, so one bad byte gets the same reason whichever way it came.
+    `line` is the raw line as received; byte positions count from its start.
+    """
     for reject in rejects:
         if "UTF-8" not in reject["reason"]:
             continue

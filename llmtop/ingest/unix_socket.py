@@ -19,6 +19,7 @@ import time
 from concurrent.futures import Future
 from pathlib import Path
 
+from llmtop.ingest.lines import explain_utf8
 from llmtop.ingest.listen import (
     MAX_CONNECTIONS,
     DecoderFactory,
@@ -169,9 +170,7 @@ class UnixSocketListener:
                     )
                 else:
                     decoded.extend(
-                        decoder.decode_line(
-                            line, line_no=line_no, offset=offset + start
-                        )
+                        _decode(decoder, line, line_no=line_no, offset=offset + start)
                     )
                 start = newline + 1
             del buffer[:start]
@@ -187,9 +186,7 @@ class UnixSocketListener:
         if long_line is not None:
             last.rejects.append(self._too_long(line_no + 1, *long_line))
         elif buffer.strip():
-            last = decoder.decode_line(
-                bytes(buffer), line_no=line_no + 1, offset=offset
-            )
+            last = _decode(decoder, bytes(buffer), line_no=line_no + 1, offset=offset)
         self._submit(last)
 
     def _too_long(self, line_no: int, offset: int, head: bytes) -> dict[str, object]:
@@ -228,6 +225,16 @@ class UnixSocketListener:
         with contextlib.suppress(OSError):
             if os.stat(self.path).st_ino == self._inode:
                 self.path.unlink()
+
+
+def _decode(
+    decoder: RecordDecoder, line: bytes, *, line_no: int, offset: int
+) -> Decoded:
+    """Decode one received line, with the file reader's wording for bad UTF-8."""
+    decoded = decoder.decode_line(line, line_no=line_no, offset=offset)
+    if decoded.rejects:
+        explain_utf8(decoded.rejects, line)
+    return decoded
 
 
 def bind_unix_socket(path: Path) -> socket.socket:

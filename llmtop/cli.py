@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -78,6 +80,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `llmtop report | head`: the reader left; say nothing more.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+    except (OSError, sqlite3.Error) as exc:
+        log.debug("details", exc_info=True)
+        print(f"llmtop: {exc} (-v shows details)", file=sys.stderr)
+        return 2
 
 
 def _verbosity_after_command(args: list[str]) -> list[str]:

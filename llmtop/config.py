@@ -19,6 +19,10 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 
+#: The tables a config file may hold; anything else is a typo to point out.
+KNOWN_TABLES = frozenset({"prices", "limits", "mapping"})
+
+
 class ConfigError(LlmtopError):
     """The config file is missing (when named) or not valid."""
 
@@ -38,5 +42,11 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config_path}: {exc}") from None
+    unknown = sorted(set(data) - KNOWN_TABLES)
+    if unknown:
+        raise ConfigError(
+            f"{config_path}: unknown table [{unknown[0]}]; llmtop reads "
+            + ", ".join(f"[{name}]" for name in sorted(KNOWN_TABLES))
+        )
     data.setdefault("_path", str(config_path))
     return data

@@ -107,7 +107,9 @@ class Measures:
 
     @property
     def cost_per_task(self) -> float | None:
-        return self.spend / self.tasks if self.tasks else None
+        if not self.tasks or self.unpriced >= self.requests:
+            return None  # nothing priced: unknown, not $0
+        return self.spend / self.tasks
 
     @property
     def mean_latency(self) -> float | None:

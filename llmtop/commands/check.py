@@ -11,6 +11,7 @@ from llmtop import query
 from llmtop.commands._common import add_config_option, add_db_option, resolve_db
 from llmtop.config import ConfigError, load_config
 from llmtop.limits import Breach, evaluate, load_limits
+from llmtop.pricing import Pricer
 from llmtop.store import open_database
 
 NAME = "check"
@@ -47,6 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    Pricer(config)  # the whole config must be valid, not only [limits]
     limits = load_limits(config)
     if not limits:
         where = config.get("_path", "the config file")

@@ -86,11 +86,25 @@ def open_database(path: str | Path, *, readonly: bool = False) -> sqlite3.Connec
     checkpointed however long a reader stays open.
     """
     db_path = Path(path)
+    if db_path.is_dir():
+        raise LlmtopError(f"{db_path} is a directory; give a database file (--db)")
     if not readonly:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LlmtopError(f"cannot create {db_path.parent}: {exc}") from None
         refuse_network_filesystem(db_path)
     elif not db_path.exists():
         raise LlmtopError(f"no database at {db_path}: ingest something first")
+    try:
+        return _connect(db_path, readonly)
+    except sqlite3.DatabaseError as exc:
+        raise LlmtopError(
+            f"cannot use {db_path} as an llmtop database: {exc}"
+        ) from None
+
+
+def _connect(db_path: Path, readonly: bool) -> sqlite3.Connection:
     conn = sqlite3.connect(
         str(db_path),
         timeout=BUSY_TIMEOUT_MS / 1000,
@@ -100,6 +114,7 @@ def open_database(path: str | Path, *, readonly: bool = False) -> sqlite3.Connec
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     if readonly:
         conn.execute("PRAGMA query_only = 1")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a database?
         return conn
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")

@@ -75,3 +75,33 @@ def test_presets_read_the_tools_default_folders(
 
     rows = sqlite3.connect(db).execute("SELECT workflow FROM events").fetchall()
     assert rows and {row[0] for row in rows} == {"coding_assist"}
+
+
+def test_a_file_that_is_not_a_database_is_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("hello\n")
+    assert main(["report", "--db", str(not_a_db)]) == 2
+    assert main(["report", "--db", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot use" in err and "is a directory" in err
+    assert "Traceback" not in err
+
+
+def test_a_config_table_llmtop_does_not_know_is_a_typo_to_point_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[limit.global]\nspend_per_day = 5\n")
+    assert main(["check", "--config", str(config), "--db", str(tmp_path / "x.db")]) == 2
+    assert "unknown table [limit]" in capsys.readouterr().err
+
+
+def test_check_validates_the_whole_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[prices]\nfoo = 1\n[limits.global]\nspend_per_day = 5\n")
+    assert main(["check", "--config", str(config), "--db", str(tmp_path / "x.db")]) == 2
+    assert "[prices] foo" in capsys.readouterr().err

@@ -212,3 +212,24 @@ def test_rollups_count_only_the_part_of_the_first_minute_in_the_window(
     assert {k: (f.requests, f.failures) for k, f in routes.items()} == {
         k: (f.requests, f.failures) for k, f in exact_routes.items()
     }
+
+
+def test_a_group_with_nothing_priced_has_no_cost_per_task(db_path: Path) -> None:
+    records = [
+        {
+            "request_id": f"u{i}",
+            "timestamp": T0 + i,
+            "workflow": "w",
+            "model": "mystery-model",
+            "task_id": "t1",
+            "input_tokens": 10,
+        }
+        for i in range(3)
+    ]
+    conn, _ = write_records(db_path, records)
+    (group,) = query.breakdown(conn, query.resolve_window(conn, "all", now=T0 + HOUR))
+    assert (group.unpriced, group.cost_per_request, group.cost_per_task) == (
+        3,
+        None,
+        None,
+    )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import unicodedata
 from typing import Any
 
 from llmtop.query import SEP, Measures, Window
@@ -76,7 +78,9 @@ def group_record(group: Measures, by: str) -> dict[str, Any]:
 
 
 def _round(value: float | None, digits: int = 10) -> float | None:
-    return None if value is None else round(value, digits)
+    if value is None or not math.isfinite(value):
+        return None  # JSON has no Infinity; strict parsers reject it
+    return round(value, digits)
 
 
 def as_json(window: Window, by: str, groups: list[Measures], total: Measures) -> str:
@@ -91,16 +95,22 @@ def as_json(window: Window, by: str, groups: list[Measures], total: Measures) ->
         "groups": [group_record(group, by) for group in groups],
         "total": group_record(total, "all") | {"key": "total"},
     }
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False)
 
 
 def as_csv(by: str, groups: list[Measures], total: Measures) -> str:
+    """CSV with a `row` column (group or total), so a group called "total" is
+    never mistaken for the total; booleans as true/false."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=("row", *FIELDS), lineterminator="\n")
     writer.writeheader()
-    for group in groups:
-        writer.writerow(group_record(group, by))
-    writer.writerow(group_record(total, "all") | {"key": "total"})
+    rows = [("group", group_record(group, by)) for group in groups]
+    rows.append(("total", group_record(total, "all") | {"key": "total"}))
+    for kind, record in rows:
+        cells = {
+            k: (str(v).lower() if isinstance(v, bool) else v) for k, v in record.items()
+        }
+        writer.writerow({"row": kind, **cells})
     return buffer.getvalue()
 
 
@@ -142,11 +152,11 @@ def as_table(
                 str(group.retries),
             )
         )
-    widths = [max(len(row[i]) for row in lines) for i in range(len(headers))]
+    widths = [max(_cells(row[i]) for row in lines) for i in range(len(headers))]
     out = [f"window {window.name}: {_span(window)}"]
     for index, row in enumerate(lines):
-        cells = [row[0].ljust(widths[0])] + [
-            cell.rjust(width) for cell, width in zip(row[1:], widths[1:])
+        cells = [_pad(row[0], widths[0], left=True)] + [
+            _pad(cell, width) for cell, width in zip(row[1:], widths[1:])
         ]
         out.append("  ".join(cells))
         if index == 0:
@@ -166,6 +176,23 @@ def _span(window: Window) -> str:
     return f"{iso(window.start_ms)} → {iso(window.end_ms)}" + (
         note if window.clamped else ""
     )
+
+
+def _cells(text: str) -> int:
+    """Terminal columns a text takes: CJK and emoji take two."""
+    return sum(
+        0
+        if unicodedata.combining(ch)
+        else 2
+        if unicodedata.east_asian_width(ch) in ("W", "F")
+        else 1
+        for ch in text
+    )
+
+
+def _pad(text: str, width: int, *, left: bool = False) -> str:
+    gap = " " * max(width - _cells(text), 0)
+    return text + gap if left else gap + text
 
 
 def _visible(text: str) -> str:

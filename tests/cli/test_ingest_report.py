@@ -128,9 +128,39 @@ def test_report_csv_and_table(
     capsys.readouterr()
     assert main(["report", "--db", str(db), "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("key,requests,spend_usd,unpriced")
-    assert lines[1].startswith("[red]x[/red],1,0.0,1,True")
+    assert lines[0].startswith("row,key,requests,spend_usd,unpriced")
+    assert lines[1].startswith("group,[red]x[/red],1,0.0,1,true")
+    assert lines[2].startswith("total,total,1,0.0,1,true")
     assert main(["report", "--db", str(db)]) == 0
     table = capsys.readouterr().out
     assert "[red]x[/red]" in table
     assert "≥ $0" in table and "(1 unpriced)" in table
+
+
+def test_table_columns_line_up_with_wide_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "usage.jsonl"
+    log.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "timestamp": 1_796_378_400 + i,
+                    "workflow": name,
+                    "model": "gpt-4o",
+                    "estimated_cost_usd": 0.01,
+                }
+            )
+            + "\n"
+            for i, name in enumerate(["中文工作流", "plain"])
+        )
+    )
+    db = tmp_path / "w.db"
+    assert main(["ingest", str(log), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["report", "--db", str(db)]) == 0
+    rows = capsys.readouterr().out.splitlines()[3:5]
+    # "中文工作流" is five wide characters: ten columns, like "plain" + 5 spaces.
+    wide = next(row for row in rows if row.startswith("中文"))
+    narrow = next(row for row in rows if row.startswith("plain"))
+    assert wide.index(" 1 ") + 5 == narrow.index(" 1 ")

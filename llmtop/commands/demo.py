@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import tempfile
 import time
@@ -69,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     if args.rate <= 0:
         raise SystemExit("llmtop demo: --rate must be positive")
     config = load_config(args.config)
+    # SIGTERM unwinds like Ctrl-C, so the temporary directory is removed.
+    signal.signal(signal.SIGTERM, _terminate)
     with tempfile.TemporaryDirectory(prefix="llmtop-demo-") as scratch:
         workdir = Path(scratch)
         db_path = args.db.expanduser() if args.db else workdir / "demo.db"
@@ -124,3 +127,7 @@ def _run_headless(
         file=sys.stdout,
     )
     return 0 if stats.stored else 1
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

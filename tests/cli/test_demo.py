@@ -81,3 +81,35 @@ def test_generator_covers_the_brief_at_believable_rates() -> None:
         return values[len(values) // 2]
 
     assert median("o3-mini") > 3 * median("gpt-4o-mini")
+
+
+def test_sigterm_leaves_no_temporary_files(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    env = dict(os.environ, TMPDIR=str(tmp_path))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llmtop",
+            "demo",
+            "--no-ui",
+            "--duration",
+            "30",
+            "--history",
+            "1",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while not list(tmp_path.glob("llmtop-demo-*/demo.db")):
+        assert time.monotonic() < deadline, "the demo never started"
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    process.wait(timeout=20)
+    assert list(tmp_path.glob("llmtop-demo-*")) == []

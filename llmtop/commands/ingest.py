@@ -73,8 +73,10 @@ def print_report(report: IngestReport, db_path: Path) -> int:
         print("llmtop ingest: nothing to read", file=sys.stderr)
         return 1
     totals = report.totals
-    noun = "source" if len(report.files) == 1 else "sources"
-    print(f"read {totals.lines:,} lines from {len(report.files)} {noun} into {db_path}")
+    print(
+        f"read {_count(totals.lines, 'line')} from "
+        f"{_count(len(report.files), 'source')} into {db_path}"
+    )
     print(f"  stored      {report.stored:>10,}")
     if report.replaced:
         print(f"  replaced    {report.replaced:>10,}  (a fuller copy of a record)")
@@ -82,9 +84,12 @@ def print_report(report: IngestReport, db_path: Path) -> int:
     print(f"  rejected    {report.rejected:>10,}")
     for reason, count in totals.reasons.most_common(12):
         print(f"    {count:>8,}  {reason}")
-        print(f"              first at {_clip(totals.examples[reason], 110)}")
+        where, detail = totals.examples[reason]
+        # The reason is what the example is for: a long path gives way first.
+        where = _clip_left(where, max(30, 110 - len(detail)))
+        print(f"              first at {_clip(where + detail, 160)}")
     if len(totals.reasons) > 12:
-        print(f"    … {len(totals.reasons) - 12} more kinds of reject")
+        print(f"    … {_count(len(totals.reasons) - 12, 'more kind')} of reject")
     if report.rejected:
         print(f"  see them with: llmtop rejects --db {db_path}")
     for error in report.errors:
@@ -109,7 +114,8 @@ class _Progress:
         self.shown = now
         rate = totals.lines / max(now - self.started, 1e-6)
         sys.stderr.write(
-            f"\r  {totals.lines:,} lines, {totals.rows:,} records ({rate:,.0f} lines/s)"
+            f"\r  {_count(totals.lines, 'line')}, {_count(totals.rows, 'record')}"
+            f" ({rate:,.0f} lines/s)"
         )
         sys.stderr.flush()
 
@@ -117,6 +123,19 @@ class _Progress:
         if self.shown:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
+
+
+def _count(number: int, noun: str) -> str:
+    """`1 line`, `2 lines`, `0 lines`: a count with its noun in the right number.
+
+    Every noun this command counts takes a plain "s", so no table is needed.
+    """
+    return f"{number:,} {noun}" if number == 1 else f"{number:,} {noun}s"
+
+
+def _clip_left(text: str, width: int) -> str:
+    """Keep the end of a path (its file name and line), dropping its start."""
+    return text if len(text) <= width else "…" + text[len(text) - width + 1 :]
 
 
 def _clip(text: str, width: int) -> str:

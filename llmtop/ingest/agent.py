@@ -206,7 +206,8 @@ class Agent:
                 break
         while inflight:
             self._wait(inflight.popleft())
-        log.info("stdin ended after %d lines", source.line_no)
+        lines = source.line_no
+        log.info("stdin ended after %d line%s", lines, "" if lines == 1 else "s")
 
     def _wait(self, future: Future[BatchResult]) -> None:
         try:

@@ -13,6 +13,7 @@ import fnmatch
 import logging
 import os
 import queue
+import re
 import stat
 import threading
 import time
@@ -62,7 +63,9 @@ class ReadTotals:
     rows: int = 0
     rejected: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
-    examples: dict[str, str] = field(default_factory=dict)
+    #: Per group, where its first reject was and its full reason when the
+    #: group's label dropped something: ("path:line", " (reason)") or (…, "").
+    examples: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add(self, chunk: Chunk) -> None:
         self.lines += chunk.lines
@@ -74,15 +77,43 @@ class ReadTotals:
             if group not in self.examples:
                 where = f"{reject['source']}:{reject.get('line_no') or '?'}"
                 detail = "" if group == reject["reason"] else f" ({reject['reason']})"
-                self.examples[group] = where + detail
+                self.examples[group] = (where, detail)
+
+
+#: A value as a reason quotes it: a Python repr of text, a number, a constant.
+_VALUE = (
+    r"(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
+    r"|[-+]?(?:\d[\d_.,]*(?:e[-+]?\d+)?|inf|nan)|True|False|None)"
+)
+#: "'yesterday' is not an ISO-8601 time": the value and its "is" go.
+_VALUE_IS = re.compile(_VALUE + r" is ")
+#: Any other quoted text is a particular too.
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+#: Where in the line a JSON parser gave up.
+_POSITION = re.compile(r":? (?:at )?line \d+ column \d+ \(char \d+\)")
+_ITEM = re.compile(r"\b(array item|index) \d+")
 
 
 def reason_group(reason: str) -> str:
-    """A reject reason without its particulars, for counting alike ones together."""
-    head = reason.split(": ", 1)[0]
-    if head.startswith("line is ") and "over the limit" in reason:
+    """A reject reason without its particulars, for counting alike ones together.
+
+    Only what differs from line to line goes (the quoted value, a byte or
+    character position), so the label still says what is wrong: ten bad
+    timestamps are "timestamp: not an ISO-8601 time" and "timestamp: outside
+    1990..2100", not one bare "timestamp".
+    """
+    if reason.startswith("line is ") and "over the limit" in reason:
         return "line over the length limit"
-    return head if len(head) <= 100 else head[:99] + "…"
+    if reason.startswith("line longer than the "):
+        return "line over the length limit"
+    if reason.startswith("not valid UTF-8"):
+        return "not valid UTF-8"
+    group = _POSITION.sub("", reason)
+    group = _VALUE_IS.sub("", group)
+    group = _QUOTED.sub("…", group)
+    group = _ITEM.sub(r"\1 N", group)
+    group = group.strip()
+    return group if len(group) <= 100 else group[:99] + "…"
 
 
 class Follower:

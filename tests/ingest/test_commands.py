@@ -47,13 +47,80 @@ def test_ingest_prints_what_was_read_stored_and_rejected(
     assert _field(out, "stored") == "7"
     assert _field(out, "duplicates") == "0"
     assert _field(out, "rejected") == "3"
-    assert "       2  timestamp" in out
+    assert "       2  timestamp: not an ISO-8601 time\n" in out
     assert "       1  not valid JSON" in out
     assert request_ids(db_path) == sorted(f"r{i}" for i in range(7))
 
     assert main(["ingest", str(logs), "--db", str(db_path)]) == 0
     again = capsys.readouterr().out
     assert (_field(again, "stored"), _field(again, "duplicates")) == ("0", "7")
+
+
+def test_ingest_counts_one_of_a_thing_in_the_singular(
+    tmp_path: Path, db_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = tmp_path / "one.jsonl"
+    one.write_bytes(line(0))
+    assert main(["ingest", str(one), "--db", str(db_path)]) == 0
+    assert f"read 1 line from 1 source into {db_path}\n" in capsys.readouterr().out
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    main(["ingest", str(empty), "--db", str(db_path)])
+    assert f"read 0 lines from 1 source into {db_path}\n" in capsys.readouterr().out
+
+    main(["ingest", str(one), str(empty), "--db", str(db_path)])
+    assert f"read 1 line from 2 sources into {db_path}\n" in capsys.readouterr().out
+
+
+def test_ingest_groups_rejects_by_what_is_wrong_with_one_example_each(
+    tmp_path: Path,
+    db_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.chdir(tmp_path)  # short paths, so no example line is clipped
+    stamps: list[object] = [
+        "yesterday",  # line 2: not ISO-8601
+        "tomorrow",
+        "2026-13-45",  # month 13
+        "soon",
+        1,  # line 6: 1970-01-01T00:00:01Z, outside 1990..2100
+        "2200-01-01T00:00:00Z",
+        10**25,  # read as nanoseconds: the year 2286
+    ]
+    bad = [
+        json.dumps({"request_id": f"b{i}", "timestamp": stamp, "model": "gpt-4o"})
+        for i, stamp in enumerate(stamps)
+    ]
+    Path("t.jsonl").write_bytes(line(0) + "\n".join(bad).encode() + b"\n" + BAD_JSON)
+
+    assert main(["ingest", "t.jsonl", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+
+    assert _field(out, "rejected") == "8"
+    source = str(tmp_path / "t.jsonl")
+    expected = [
+        "           4  timestamp: not an ISO-8601 time",
+        f"              first at {source}:2 "
+        "(timestamp: 'yesterday' is not an ISO-8601 time)",
+        "           3  timestamp: outside 1990..2100",
+        f"              first at {source}:6 (timestamp: 1 is outside 1990..2100)",
+        "           1  not valid JSON: unexpected end of data",
+        f"              first at {source}:9 (not valid JSON: unexpected end of data: "
+        "line 1 column 25 (char 24))",
+    ]
+    body = out.splitlines()
+    start = body.index(expected[0])
+    got = body[start : start + 6]
+    assert got[0::2] == expected[0::2]
+    # An example keeps its whole reason; a long path may lose its start.
+    prefix = "              first at "
+    for shown, wanted in zip(got[1::2], expected[1::2]):
+        assert shown.startswith(prefix) and len(shown) <= len(prefix) + 160
+        assert wanted.startswith(prefix)
+        tail = wanted[len(prefix) :].rsplit("/", 1)[-1]
+        assert tail in shown
 
 
 def test_ingest_exits_non_zero_when_nothing_could_be_read(

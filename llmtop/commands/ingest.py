@@ -30,8 +30,9 @@ their records and stop. JSONL and files holding one JSON document or an array
 
 Prints how many lines were read, how many records were stored, how many were
 already stored (same request id) and how many lines were rejected, by reason;
-`llmtop rejects` lists them. Exits 1 when nothing could be read: no file
-matched, or no line held a usage record.
+`llmtop rejects` lists them. Exits 1 when nothing could be read (no file
+matched, or no line held a usage record) or when a commit failed, which stops
+the reading; running it again is safe, as stored records become duplicates.
 """
 
 
@@ -66,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_report(report: IngestReport, db_path: Path) -> int:
-    """Print the summary; the exit status is 1 when no record could be read."""
+    """Print the summary; the exit status is 1 when no record could be read
+    or a commit failed."""
     for text in report.unmatched:
         print(f"llmtop ingest: no file matches {text}", file=sys.stderr)
     if not report.files:
@@ -94,6 +96,14 @@ def print_report(report: IngestReport, db_path: Path) -> int:
         print(f"  see them with: llmtop rejects --db {db_path}")
     for error in report.errors:
         print(f"llmtop ingest: {error}", file=sys.stderr)
+    if report.failure is not None:
+        print(
+            "llmtop ingest: stopped early: a commit failed, so what followed it "
+            "was not stored (run it again once fixed; stored records will count "
+            "as duplicates)",
+            file=sys.stderr,
+        )
+        return 1
     if report.records == 0:
         print("llmtop ingest: no usage record could be read", file=sys.stderr)
         return 1

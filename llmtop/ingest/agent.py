@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from llmtop.ingest.follower import FollowedFile, Follower
+from llmtop.ingest.follower import COMMIT_TIMEOUT_S, FollowedFile, Follower
 from llmtop.ingest.lines import DEFAULT_MAX_LINE_BYTES
 from llmtop.ingest.lock import WriterLock, WriterLocked
 from llmtop.ingest.setup import load_positions, make_decoder_factory
@@ -90,6 +90,7 @@ class Agent:
         self._stdin: StreamSource | None = None
         self._errors: deque[str] = deque(maxlen=20)
         self._running = False
+        self._stdin_stalled = False
 
     def start(self) -> None:
         """Take the writer lock and start following in background threads.
@@ -210,10 +211,25 @@ class Agent:
         log.info("stdin ended after %d line%s", lines, "" if lines == 1 else "s")
 
     def _wait(self, future: Future[BatchResult]) -> None:
+        """Wait for one stdin batch's commit, but never forever.
+
+        A writer that does not answer within COMMIT_TIMEOUT_S is taken as
+        stalled, and later batches are not waited for, so stopping stays quick.
+        """
+        timeout = 0.0 if self._stdin_stalled else COMMIT_TIMEOUT_S
         try:
-            future.result()
+            future.result(timeout=timeout)
         except Exception as exc:
-            message = f"could not commit stdin records: {exc}"
+            if future.done():
+                message = f"could not commit stdin records: {exc}"
+            elif self._stdin_stalled:
+                return
+            else:
+                self._stdin_stalled = True
+                message = (
+                    "could not commit stdin records: the writer did not answer "
+                    f"within {COMMIT_TIMEOUT_S:g} s"
+                )
             log.error("%s", message)
             self._errors.append(message)
 

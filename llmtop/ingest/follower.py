@@ -39,6 +39,13 @@ DecoderFactory = Callable[[str], RecordDecoder]
 Source = FileSource | StreamSource
 
 _COMPRESSED = (".gz",)
+#: Longest wait for one batch's commit. A healthy writer commits in well under
+#: a second; past this it is taken as stalled (its thread died), so a source
+#: reports instead of waiting forever on a future nobody will complete.
+COMMIT_TIMEOUT_S = 60.0
+#: After a failed commit, how long following waits before reading again, so a
+#: writer that fails every batch (disk full) is not retried in a hot loop.
+RETRY_AFTER_FAILURE_S = 5.0
 
 
 @dataclass
@@ -134,7 +141,16 @@ class Follower:
         tick: float = 1.0,
         poll_interval: float = 0.25,
         on_batch: Callable[[ReadTotals], None] | None = None,
+        commit_timeout: float | None = None,
+        stop_on_failure: bool = False,
     ) -> None:
+        """Set up following; nothing is opened until `catch_up` or `run`.
+
+        `commit_timeout` bounds each wait for a commit (None: COMMIT_TIMEOUT_S).
+        `stop_on_failure` makes the first failed commit end all reading, for a
+        run that must finish (`ingest`); otherwise reading resumes from the
+        last committed position after RETRY_AFTER_FAILURE_S.
+        """
         self.specs: list[Spec] = [parse_spec(text) for text in specs if text != "-"]
         self.submit = submit
         self.make_decoder = make_decoder
@@ -150,6 +166,14 @@ class Follower:
         self.totals = ReadTotals()
         self.on_batch = on_batch
         self.errors: deque[str] = deque(maxlen=20)
+        self.commit_timeout = (
+            COMMIT_TIMEOUT_S if commit_timeout is None else commit_timeout
+        )
+        self.stop_on_failure = stop_on_failure
+        #: Why the last commit failed, until reading resumes; None when healthy.
+        self.failure: str | None = None
+        self._stalled = False
+        self._retry_at = 0.0
         self.by_path: dict[Path, Source] = {}
         self.retired: list[Source] = []
         self._inflight: deque[tuple[Future[BatchResult], Source, dict[str, Any]]] = (
@@ -433,6 +457,8 @@ class Follower:
         while True:
             if self._stop.is_set() and not final:
                 return
+            if not self._may_read():
+                return
             chunk = source.read(max_lines=self.batch_lines, final=final)
             if chunk is None:
                 return
@@ -443,8 +469,24 @@ class Follower:
         if chunk is not None:
             self.send(source, chunk)
 
+    def _may_read(self) -> bool:
+        """False after a failed commit: for good, or until the retry time."""
+        if self.failure is None:
+            return True
+        if self.stop_on_failure or time.monotonic() < self._retry_at:
+            return False
+        log.info("reading again after the failed commit (%s)", self.failure)
+        self.failure, self._stalled = None, False
+        return True
+
     def send(self, source: Source, chunk: Chunk) -> None:
-        """Hand a batch to the writer; waits while too many are uncommitted."""
+        """Hand a batch to the writer; waits while too many are uncommitted.
+
+        After a failed commit with `stop_on_failure`, the batch is dropped:
+        the run is ending and reports the failure instead.
+        """
+        if self.failure is not None and self.stop_on_failure:
+            return
         batch = Batch(
             events=chunk.rows, rejects=chunk.rejects, sources=[chunk.position]
         )
@@ -456,15 +498,29 @@ class Follower:
         self._settle(self.max_inflight)
 
     def _settle(self, keep: int) -> None:
-        """Wait until at most `keep` batches are uncommitted; rewind on failure."""
+        """Wait until at most `keep` batches are uncommitted; rewind on failure.
+
+        Batches already done are taken too, so a failed commit is noticed (and
+        reading paused) at once rather than only when more are in flight.
+        """
         failed: dict[int, Source] = {}
-        while len(self._inflight) > keep or (failed and self._inflight):
-            future, source, position = self._inflight.popleft()
+        inflight = self._inflight
+        while inflight and (len(inflight) > keep or failed or inflight[0][0].done()):
+            future, source, position = inflight.popleft()
+            # Once the writer has stalled, the rest are not waited for again.
+            timeout = 0.0 if self._stalled else self.commit_timeout
             try:
-                future.result()
+                future.result(timeout=timeout)
             except Exception as exc:
-                self._error(f"could not commit {source.path}: {exc}")
                 failed.setdefault(id(source), source)
+                if future.done():
+                    self._fail(f"could not commit {source.path}: {exc}")
+                elif not self._stalled:
+                    self._stalled = True
+                    self._fail(
+                        f"could not commit {source.path}: the writer did not "
+                        f"answer within {self.commit_timeout:g} s"
+                    )
                 continue
             if id(source) not in failed:
                 source.committed = position
@@ -478,6 +534,12 @@ class Follower:
             action()
         except OSError as exc:
             self._error(f"reading {source.path}: {exc}")
+
+    def _fail(self, message: str) -> None:
+        """Note a failed commit: reading pauses (or stops) instead of spinning."""
+        self._error(message)
+        self.failure = message
+        self._retry_at = time.monotonic() + RETRY_AFTER_FAILURE_S
 
     def _error(self, message: str) -> None:
         log.error("%s", message)

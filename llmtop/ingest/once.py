@@ -43,6 +43,8 @@ class IngestReport:
     replaced: int = 0
     rejected: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Why reading stopped early: a commit failed or the writer stalled.
+    failure: str | None = None
 
     @property
     def records(self) -> int:
@@ -88,16 +90,20 @@ def ingest(
             poll=True,
             max_line_bytes=max_line_bytes,
             on_batch=progress,
+            # A run that must end: the first failed commit ends the reading,
+            # and a writer that never answers is given up on, not waited for.
+            stop_on_failure=True,
         )
         try:
             follower.catch_up(final=True)
             report.files = [str(item) for item in follower.following()]
-            if "-" in sources:
+            if "-" in sources and follower.failure is None:
                 _read_stdin(follower, make_decoder("<stdin>"), max_line_bytes)
                 report.files.append("<stdin>")
         finally:
             follower.close()
             writer.stop()
+        report.failure = follower.failure
         report.totals = follower.totals
         report.errors = list(follower.errors)
         stats = writer.stats
@@ -120,7 +126,7 @@ def _read_stdin(
         decoder,
         max_line_bytes=max_line_bytes,
     )
-    while True:
+    while follower.failure is None:
         chunk = source.read(final=source.ended)
         if chunk is not None:
             follower.send(source, chunk)

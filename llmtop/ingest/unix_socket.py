@@ -201,7 +201,11 @@ class UnixSocketListener:
         }
 
     def _submit(self, decoded: Decoded) -> None:
-        """Hand rows to the writer, waiting while its queue is full."""
+        """Hand rows to the writer, waiting while its queue is full.
+
+        The result is not waited for: `_count` runs when the commit ends, so
+        a failed or stalled commit can never hold this connection's thread.
+        """
         if not decoded.rows and not decoded.rejects:
             return
         ids = [row["request_id"] for row in decoded.rows]

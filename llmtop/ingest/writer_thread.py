@@ -28,6 +28,14 @@ _STOP = object()
 OPTIMIZE_EVERY_S = 600.0
 
 
+class WriterStopped(RuntimeError):
+    """A batch was submitted to a writer thread that is no longer running."""
+
+
+#: How often a blocked submit checks that the writer is still alive.
+_PUT_STEP_S = 0.5
+
+
 @dataclass
 class Submission:
     """Rows, rejects and source positions that must commit together."""
@@ -87,14 +95,24 @@ class WriterThread:
         Raises:
             queue.Full: the writer stayed behind for `timeout` seconds; the caller
                 must tell its sender to retry, and the overload is counted.
+            WriterStopped: the writer thread is not running, so nothing queued
+                would ever commit.
         """
         submission = Submission(batch)
-        try:
-            self.queue.put(submission, timeout=timeout)
-        except queue.Full:
-            self.stats.overloaded += 1
-            raise
-        return submission.future
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            if not self._thread.is_alive():
+                raise WriterStopped("the database writer is not running")
+            wait = _PUT_STEP_S
+            if deadline is not None:
+                wait = min(wait, max(deadline - time.monotonic(), 0.0))
+            try:
+                self.queue.put(submission, timeout=wait)
+                return submission.future
+            except queue.Full:
+                if deadline is not None and time.monotonic() >= deadline:
+                    self.stats.overloaded += 1
+                    raise
 
     def write_now(self, batch: Batch) -> BatchResult:
         """Submit and wait for the commit."""
@@ -104,7 +122,11 @@ class WriterThread:
         """Commit what is queued, then close the database."""
         if not self._thread.is_alive():
             return
-        self.queue.put(_STOP)
+        try:
+            self.queue.put(_STOP, timeout=timeout)
+        except queue.Full:
+            log.error("the writer did not drain its queue in %.0f s", timeout)
+            return
         self._thread.join(timeout)
 
     @property

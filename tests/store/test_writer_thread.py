@@ -57,3 +57,15 @@ def test_a_row_the_store_cannot_hold_is_rejected_not_fatal(db_path: Path) -> Non
     (reason,) = conn.execute("SELECT reason FROM rejects").fetchone()
     assert reason.startswith("could not be stored")
     assert conn.execute("SELECT offset FROM sources").fetchone() == (90,)
+
+
+def test_submitting_to_a_stopped_writer_fails_at_once(db_path: Path) -> None:
+    import pytest
+
+    from llmtop.ingest.writer_thread import WriterStopped
+
+    writer = WriterThread(db_path)
+    writer.start()
+    writer.stop()
+    with pytest.raises(WriterStopped):
+        writer.submit(Batch(events=rows_for([_record(1)])))

@@ -21,10 +21,14 @@ class Key:
     description: str
     footer: str = ""
     show: bool = True
+    priority: bool = False
 
 
 KEYS: tuple[Key, ...] = (
     Key("q", "quit", "Quit", "Quit"),
+    # Priority, so it quits from every screen, even while typing in the picker
+    # (Textual's own ctrl+c only says "press ctrl+q to quit").
+    Key("ctrl+c", "quit", "Quit", show=False, priority=True),
     Key("question_mark", "help", "Show the keys", "Keys"),
     Key("p", "pause", "Pause or resume the live refresh", "Pause"),
     Key("slash,w", "pick_workflow", "Filter by workflow (type to narrow)", "Workflow"),
@@ -46,7 +50,13 @@ def app_bindings() -> list[Binding]:
     """The app's bindings, made from `KEYS` (entries without an action are
     handled by the focused widget and only listed in the help)."""
     return [
-        Binding(key.keys, key.action, key.footer or key.description, show=key.show)
+        Binding(
+            key.keys,
+            key.action,
+            key.footer or key.description,
+            show=key.show,
+            priority=key.priority,
+        )
         for key in KEYS
         if key.action and key.action != "focus_next"
     ]
@@ -59,16 +69,24 @@ def key_label(keys: str) -> str:
 
 
 def help_rows() -> list[tuple[str, str]]:
-    """(keys, description) for the help screen, window keys folded into one."""
+    """(keys, description) for the help screen: keys of one action share a row,
+    and the window keys fold into one after the window cycle."""
     rows: list[tuple[str, str]] = []
+    by_action: dict[str, int] = {}
     window_keys = []
     for key in KEYS:
         if key.action.startswith("window("):
             window_keys.append(key.keys)
             continue
+        if key.action and key.action in by_action:
+            index = by_action[key.action]
+            keys, description = rows[index]
+            rows[index] = (f"{keys} {key_label(key.keys)}", description)
+            continue
+        by_action[key.action] = len(rows)
         rows.append((key_label(key.keys), key.description))
     rows.insert(
-        6,
+        by_action["cycle_window"] + 1,
         (
             f"{window_keys[0]}–{window_keys[-1]}",
             "Window " + ", ".join(WINDOW_NAMES),

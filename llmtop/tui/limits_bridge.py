@@ -64,9 +64,13 @@ def evaluate(conn: sqlite3.Connection, window: Window, limits: list[Any]) -> lis
 
 
 def budgets(conn: sqlite3.Connection, limits: list[Any], now_ms: int) -> list[Any]:
-    """Each spend budget's standing today ([] without the limits module)."""
+    """All traffic's spend today, then each spend budget's standing.
+
+    Asked even with no limits: the global day (spent, last hour, projected)
+    is worth showing before anyone has set a budget.
+    """
     module = _module()
-    if module is None or not limits:
+    if module is None:
         return []
     return list(module.budgets(conn, limits, now_ms))
 

@@ -36,7 +36,5 @@ class Lookups:
         return query.latest_rejects(conn, REJECTS_SHOWN), query.reject_count(conn)
 
     def budgets(self, limits: list[Any], now_ms: int) -> list[Any]:
-        """Each budget's standing today ([] without limits)."""
-        if not limits:
-            return []
+        """All traffic's standing today, then each configured budget's."""
         return limits_bridge.budgets(self._reader.connection(), limits, now_ms)

@@ -9,9 +9,12 @@ that one column reads the same on every screen.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from datetime import datetime, timezone
+from decimal import Decimal
 
+from rich.cells import cell_len
 from rich.text import Text
 
 #: Shown where a value is absent, so an empty cell never reads as zero.
@@ -26,6 +29,8 @@ def plain(value: object, *, limit: int = 200) -> str:
     the cursor, recolour the terminal or reorder a line, so each becomes its
     escaped spelling (ESC reads as ``\\x1b``); markup needs no treatment here
     because the result is only ever put into `Text`, which does not parse it.
+    `limit` counts terminal cells, so a CJK or emoji name (two cells a
+    character) is cut where it would overflow, not at twice its room.
     """
     if value is None:
         return MISSING
@@ -38,14 +43,36 @@ def plain(value: object, *, limit: int = 200) -> str:
             out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
         else:
             out.append(char)
-    joined = "".join(out)
-    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
+    return clip("".join(out), limit)
+
+
+def clip(text: str, width: int) -> str:
+    """`text` in at most `width` terminal cells, cut with an ellipsis."""
+    if cell_len(text) <= width:
+        return text
+    kept: list[str] = []
+    room = width - 1
+    for char in text:
+        room -= cell_len(char)
+        if room < 0:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
 
 
 def tail(value: object, limit: int = 40) -> str:
-    """A path cut from the left, so its file name always shows."""
+    """A path cut from the left, so its file name always shows (in cells)."""
     text = plain(value, limit=10_000)
-    return text if len(text) <= limit else "…" + text[-(limit - 1) :]
+    if cell_len(text) <= limit:
+        return text
+    kept: list[str] = []
+    room = limit - 1
+    for char in reversed(text):
+        room -= cell_len(char)
+        if room < 0:
+            break
+        kept.append(char)
+    return "…" + "".join(reversed(kept))
 
 
 def cell(value: object, style: str = "", *, limit: int = 200) -> Text:
@@ -99,6 +126,22 @@ def rate(value: float | None, unit: str = "") -> str:
     if value >= 100:
         return f"{value:,.0f}{unit}"
     return f"{value:,.2f}{unit}"
+
+
+def exact_usd(amount: float) -> str:
+    """Every digit of a stored amount, for the one place that shows it whole.
+
+    The panels round ($0.02); a person checking one request wants what was
+    stored ($0.024325). The shortest repr of the float is its exact decimal
+    reading, written without an exponent and with at least the cents.
+    """
+    if not math.isfinite(amount):
+        return f"${amount}"
+    sign = "-" if amount < 0 else ""
+    digits = format(Decimal(repr(abs(float(amount)))), "f")
+    whole, _, fraction = digits.partition(".")
+    fraction = fraction.rstrip("0").ljust(2, "0")
+    return f"{sign}${int(whole):,}.{fraction}"
 
 
 def age(seconds: float | None) -> str:

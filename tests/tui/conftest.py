@@ -81,13 +81,13 @@ def render_plain(renderable: Any, width: int = 120) -> str:
 
 
 def row_text(table: Any, key: str) -> list[str]:
-    """A table row's cells as plain strings."""
-    return [cell.plain for cell in table.get_row(key)]
+    """A table row's cells as plain strings, without the padding that sizes them."""
+    return [cell.plain.strip() for cell in table.get_row(key)]
 
 
 def column_values(table: Any, column: str) -> list[str]:
-    """One column's plain text, top to bottom."""
-    return [cell.plain for cell in table.get_column(column)]
+    """One column's plain text, top to bottom, without the padding."""
+    return [cell.plain.strip() for cell in table.get_column(column)]
 
 
 @pytest.fixture

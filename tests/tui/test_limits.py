@@ -39,8 +39,8 @@ async def test_a_breached_limit_marks_its_row_and_the_header(db_path: Path) -> N
         chat_name = table.get_row("chatbot_reply")[0]
         header = static_text(pilot, "#totals")
 
-    assert rag_name.plain == f"{BREACH_MARK} rag_answer"
-    assert chat_name.plain == "chatbot_reply"
+    assert rag_name.plain.strip() == f"{BREACH_MARK} rag_answer"
+    assert chat_name.plain.strip() == "chatbot_reply"
     # Only rag_answer's 20% > 10% is breached; 25% < 50% and $0.154 < $0.50.
     assert "! 1 limit breached" in header
 
@@ -89,3 +89,26 @@ async def test_a_new_breach_rings_only_when_asked(db_path: Path) -> None:
 
     quiet = LlmtopApp(db_path, clock=lambda: NOW, config=LIMITS)
     assert (quiet.bell_on_breach, quiet.notify_on_breach) == (False, False)
+
+
+async def test_budgets_view_without_budgets_shows_the_day_and_how_to_set_one(
+    db_path: Path,
+) -> None:
+    store(db_path, fixture_records())
+    app = LlmtopApp(db_path, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.refresh_count > 0)
+        await pilot.press("b")
+        await wait_until(pilot, lambda: isinstance(app.screen, BudgetsScreen))
+        await pilot.pause()
+        body = app.screen.query_one("#budgets-body").content
+        text = " ".join(render_plain(body, width=118).split())
+
+    # $0.154 spent today, all of it in the last hour; at 14:30 UTC 9.5 hours
+    # are left, so the day ends at 0.154 + 0.154 × 9.5. No budget: no share,
+    # no run-out time.
+    spent, rate, hours_left = 0.154, 0.154, 9.5
+    projected = spent + rate * hours_left
+    assert f"all traffic – $0.15 – $0.15/h ${projected:.2f} –" in text
+    assert "No daily budget is configured" in text
+    assert "spend_per_day" in text

@@ -11,6 +11,7 @@ from llmtop.tui.app import LlmtopApp
 from llmtop.tui.screens.detail import RequestDetail, detail_rows
 from llmtop.tui.screens.help import HelpScreen
 from llmtop.tui.screens.rejects import RejectsScreen
+from llmtop.tui.text import exact_usd
 from llmtop.tui.widgets.recent import RecentTable
 from llmtop.tui.widgets.workflows import WorkflowTable
 from tests.tui.conftest import (
@@ -100,6 +101,35 @@ async def test_enter_opens_every_stored_field_of_a_request(db_path: Path) -> Non
     assert "latency_ms:" in shown  # the flag naming the bad field
 
 
+async def test_detail_shows_the_stored_cost_exactly_and_no_internals(
+    db_path: Path,
+) -> None:
+    write_records(db_path, [dict(DETAILED, estimated_cost_usd=0.024325)])
+    app = LlmtopApp(db_path, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: len(app.query_one(RecentTable).keys) == 1)
+        app.query_one(RecentTable).focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, RequestDetail))
+        shown = detail_text(app)
+        fields = {name for _, name, _ in detail_rows(app.screen.detail)}
+        stored = set(app.screen.detail)
+
+    # The panels round to $0.02; the detail is where the stored value shows.
+    assert "Cost cost_usd $0.024325\n" in shown
+    assert "replaceable" not in shown and "lat_bucket" not in shown
+    # Every other stored column is still there; flags and extra have sections.
+    assert stored - fields == {"replaceable", "lat_bucket", "flags", "extra"}
+
+
+def test_exact_amounts_keep_every_stored_digit() -> None:
+    assert exact_usd(0.024325) == "$0.024325"
+    assert exact_usd(0.5) == "$0.50"
+    assert exact_usd(1234.5678) == "$1,234.5678"
+    assert exact_usd(1.5e-07) == "$0.00000015"
+    assert exact_usd(0.1 + 0.2) == "$0.30000000000000004"
+
+
 def test_a_reported_cost_far_from_the_estimate_is_flagged() -> None:
     base = {"cost_usd": 0.5, "cost_source": "reported", "estimate_usd": 0.05}
     flagged = [r for r in detail_rows(base) if r[1] == "disagreement"]
@@ -133,10 +163,10 @@ async def test_a_markup_workflow_name_is_shown_as_those_characters(
         recent_cells = recent.get_row(recent.keys[0])
         screen_text = app.export_screenshot()
 
-    assert workflow_cell.plain == name
+    assert workflow_cell.plain.strip() == name
     assert workflow_cell.spans == []
-    assert recent_cells[1].plain == name
-    assert recent_cells[2].plain == "[bold]m\\x1b[31m"
+    assert recent_cells[1].plain.strip() == name
+    assert recent_cells[2].plain.strip() == "[bold]m\\x1b[31m"
     assert "[red]x[/red]" in screen_text.replace("&#160;", " ")
     assert "\x1b" not in screen_text
 
@@ -209,7 +239,7 @@ async def test_help_lists_the_keys(db_path: Path) -> None:
         ]
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
-    assert keys[:4] == ["q", "?", "p", "/ w"], keys
+    assert keys[:4] == ["q ctrl+c", "?", "p", "/ w"], keys
     assert "1–5" in keys and "x" in keys and "b" in keys
 
 

@@ -13,8 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from llmtop.pricing import cost_text
-from llmtop.tui.text import count, full_time, millis, plain
+from llmtop.tui.text import count, exact_usd, full_time, millis, plain
 
 #: Reported and estimated costs further apart than this factor are flagged.
 DISAGREEMENT = 2.0
@@ -62,7 +61,9 @@ _SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("source", "source_line", "source_offset", "format", "ingested_at", "id"),
     ),
 )
-_HIDDEN = frozenset({"lat_bucket", "flags", "extra"})
+#: Storage internals (an index bucket, a dedupe marker) and the two JSON
+#: columns, which get sections of their own below.
+_HIDDEN = frozenset({"lat_bucket", "replaceable", "flags", "extra"})
 _BOOLEAN = frozenset({"ts_inferred", "fallback_used", "batch"})
 _TIMES = frozenset({"ts", "ingested_at"})
 _MONEY = frozenset({"cost_usd", "estimate_usd"})
@@ -90,7 +91,7 @@ def value_text(name: str, value: Any) -> Text:
     if name in _TIMES:
         return Text(full_time(int(value)))
     if name in _MONEY:
-        return Text(cost_text(float(value)))
+        return Text(exact_usd(float(value)))
     if name == "latency_ms":
         return Text(millis(float(value)))
     if isinstance(value, int) and name.endswith(("tokens", "_count")):

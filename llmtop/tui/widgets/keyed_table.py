@@ -50,9 +50,10 @@ class RowText(Text):
 class KeyedTable(DataTable[Text]):
     """A row-cursor table updated in place from (key, cells) pairs.
 
-    Cells have no padding: numeric columns are right-justified in a column one
-    wider than their text, and text columns are cut one short of their width
-    (see `fit`), so neighbours never touch and 120 columns hold a full row.
+    The table has no cell padding, so 120 columns hold a full row; instead every
+    cell is sized here (see `sized`): text is cut one cell short of its column
+    and a number keeps one blank before it, widening its column when a value
+    outgrows it, so neighbours never touch whatever a value's length.
     """
 
     COLUMNS: Sequence[Col] = ()
@@ -71,9 +72,10 @@ class KeyedTable(DataTable[Text]):
         self.update_count = 0
 
     def on_mount(self) -> None:
-        for col in self.COLUMNS:
+        for index, col in enumerate(self.COLUMNS):
             label = Text(col.label, justify="right" if col.numeric else "left")
-            self.add_column(label, width=col.width, key=col.key)
+            # Auto width, held at `col.width` at least by the padded heading.
+            self.add_column(sized(col, label, lead=bool(index)), key=col.key)
 
     @property
     def selected_key(self) -> str | None:
@@ -98,7 +100,11 @@ class KeyedTable(DataTable[Text]):
             for key in [k for k in self._order if k not in present]:
                 self._remove(key)
                 changed = True
-            for key, cells in rows:
+            for key, given in rows:
+                cells = [
+                    sized(col, text, lead=bool(index))
+                    for index, (col, text) in enumerate(zip(self.COLUMNS, given))
+                ]
                 texts = [c.plain + "\x00" + str(c.style) for c in cells]
                 first = RowText(key, cells[0])
                 held = self._cells.get(key)
@@ -144,3 +150,27 @@ class KeyedTable(DataTable[Text]):
 def fit(value: object, width: int, style: str = "") -> Text:
     """A record value cut to leave one blank column before its neighbour."""
     return cell(value, style, limit=max(width - 1, 1))
+
+
+def sized(col: Col, text: Text, *, lead: bool = True) -> Text:
+    """`text` filling `col`, with a blank cell between it and its neighbours.
+
+    Every column but the first starts with a blank, so a right-justified number
+    never touches the column on its left; the first ends with one. A number is
+    never cut (a clipped amount reads as a different amount): its column grows
+    to hold it. Text is cut in terminal cells, so a CJK or emoji character
+    counts as the two cells it takes.
+    """
+    out = text.copy()
+    out.no_wrap = True
+    if col.numeric:
+        out.justify = "right"
+        out.pad_left(max(col.width - out.cell_len, 1))
+        return out
+    out.justify = "left"
+    if out.cell_len > col.width - 1:
+        out.truncate(col.width - 1, overflow="ellipsis")
+    if lead:
+        out.pad_left(1)
+    out.pad_right(col.width - out.cell_len)
+    return out

@@ -27,13 +27,13 @@ class RecentTable(KeyedTable):
     COLUMNS: Sequence[Col] = (
         Col("time", "time", 12),
         Col("workflow", "workflow", 19),
-        Col("model", "model", 23),
+        Col("model", "model", 22),
         Col("route", "route", 14),
         Col("tier", "tier", 10),
         Col("status", "status", 9),
         Col("latency", "latency", 8, True),
-        Col("tokens", "in/out tok", 12, True),
-        Col("cost", "cost", 10, True),
+        Col("tokens", "in/out tok", 14, True),
+        Col("cost", "cost", 11, True),
     )
 
     class Opened(Message):
@@ -69,7 +69,7 @@ def _cells(row: dict[str, Any], now_ms: int) -> list[Text]:
     return [
         fit(clock_time(row.get("ts"), now_ms), 12),
         fit("(none)" if workflow is None else workflow, 19),
-        fit(row.get("model"), 23),
+        fit(row.get("model"), 22),
         fit(row.get("route"), 14),
         fit(row.get("user_tier"), 10),
         fit(label, 9, _STATUS_STYLE.get(status, "red")),

@@ -22,7 +22,7 @@ class RoutesTable(KeyedTable):
         Col("errors", "errors", 8, True),
         Col("timeouts", "timeouts", 9, True),
         Col("fallbacks", "fallbacks", 10, True),
-        Col("types", " error types", 29),
+        Col("types", "error types", 29),
         Col("last", "last fail", 12, True),
     )
 
@@ -53,6 +53,6 @@ def _cells(item: RouteFailure, now_ms: int) -> list[Text]:
         right(count(item.errors), "red" if item.errors else ""),
         right(count(item.timeouts), "magenta" if item.timeouts else ""),
         right(count(item.fallbacks), "yellow" if item.fallbacks else ""),
-        Text(" ", end="").append_text(fit(error_types_text(item), 28)),
+        fit(error_types_text(item), 29),
         right(clock_time(item.last_failure_ms, now_ms)),
     ]

@@ -28,8 +28,8 @@ class WorkflowTable(KeyedTable):
         Col("workflow", "workflow", 23),
         Col("requests", "reqs", 7, True),
         Col("spend", "spend", 10, True),
-        Col("per_request", "$/req", 9, True),
-        Col("per_task", "$/task", 9, True),
+        Col("per_request", "$/req", 10, True),
+        Col("per_task", "$/task", 10, True),
         Col("share", "share", 7, True),
         Col("p50", "p50", 7, True),
         Col("p95", "p95", 7, True),
@@ -37,7 +37,7 @@ class WorkflowTable(KeyedTable):
         Col("fallbacks", "fb%", 7, True),
         Col("retries", "retry", 6, True),
         Col("validation", "val✗%", 7, True),
-        Col("latency", " latency", 11),
+        Col("latency", "latency", 11),
     )
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
@@ -73,7 +73,9 @@ def _cells(
         spend = "≥" + spend
     share = group.spend / all_spend if all_spend > 0 else None
     per_request = group.cost_per_request
-    per_task = group.cost_per_task
+    # With no request priced there is no cost per task either, only unknowns.
+    priced = group.requests > group.unpriced
+    per_task = group.cost_per_task if priced else None
     error_style = "red" if (group.error_rate or 0) >= 0.05 else ""
     return [
         name_cell,
@@ -88,5 +90,5 @@ def _cells(
         right(percent(group.fallback_rate)),
         right(MISSING if group.mean_retries is None else f"{group.mean_retries:.2f}"),
         right(percent(group.validation_failure_rate)),
-        Text(" " + blocks(spark), style="cyan", no_wrap=True, end=""),
+        Text(blocks(spark), style="cyan", no_wrap=True, end=""),
     ]

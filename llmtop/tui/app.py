@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -47,9 +47,9 @@ class LlmtopApp(App[None]):
 
     | Key | Action |
     | :- | :- |
-    | `q` | Quit. |
+    | `q`, `ctrl+c` | Quit. |
     | `?` | Show the keys. |
-    | `p` | Pause or resume the refresh. |
+    | `p` | Pause or resume the automatic refresh. |
     | `/`, `w` | Filter every panel by workflow (type to narrow). |
     | `esc` | Clear the workflow filter. |
     | `t` | Next window (5m, 1h, 24h, 7d, all). |
@@ -69,13 +69,16 @@ class LlmtopApp(App[None]):
     workflow: reactive[str | None] = reactive(None)
     """The workflow every panel is narrowed to; None for all."""
     paused: reactive[bool] = reactive(False)
-    """True while the refresh is paused by the user."""
+    """True while the automatic refresh is paused; what the user asks for
+    (r, esc, a window, a workflow) still refreshes once."""
 
     class DataLoaded(Message):
         """A refresh finished in the worker thread."""
 
-        def __init__(self, snapshot: Snapshot) -> None:
+        def __init__(self, snapshot: Snapshot, asked: bool = False) -> None:
             self.snapshot = snapshot
+            #: True when the user asked for it, so it shows even while paused.
+            self.asked = asked
             super().__init__()
 
     class LoadFailed(Message):
@@ -91,6 +94,7 @@ class LlmtopApp(App[None]):
         *,
         readonly_reason: str | None = None,
         status: Callable[[], object] | None = None,
+        sources: Sequence[str] | None = None,
         config: dict[str, Any] | None = None,
         clock: Callable[[], float] = time.time,
         title: str = "llmtop",
@@ -101,6 +105,7 @@ class LlmtopApp(App[None]):
         self.db_path = Path(db_path)
         self.readonly_reason = readonly_reason
         self.status_source = status
+        self.sources = _sources(sources, status)
         self.config = config or {}
         self.clock = clock
         self.title = title
@@ -150,8 +155,15 @@ class LlmtopApp(App[None]):
     # The refresh loop.
 
     def _tick(self) -> None:
-        """Start a refresh when one is due; otherwise just age the header."""
-        if self.paused or self._loading:
+        """Start a refresh when one is due; otherwise just age the header.
+
+        Paused stops only the automatic refresh: a refresh the user asked for
+        (`_wanted`) still runs, once.
+        """
+        # Read `paused` first: its first read runs the reactives' init watchers,
+        # which come back here, and `_loading` must be read after that.
+        paused = self.paused
+        if self._loading or (paused and not self._wanted):
             return
         self._loading = True
         params = (self.window_name, self.workflow, self._wanted)
@@ -175,7 +187,7 @@ class LlmtopApp(App[None]):
                 or now - self._last_loaded >= SLIDE_SECONDS
             )
             if not due:
-                self.post_message(self.DataLoaded(_aged(self.snapshot, now)))
+                self.post_message(self.DataLoaded(_aged(self.snapshot, now), wanted))
                 return
             snapshot = self._reader.collect(
                 window_name=window_name,
@@ -185,7 +197,7 @@ class LlmtopApp(App[None]):
             )
             self._last_version = version
             self._last_loaded = now
-            self.post_message(self.DataLoaded(snapshot))
+            self.post_message(self.DataLoaded(snapshot, wanted))
         except Exception as exc:  # bad data must never end the live view
             log.exception("refresh failed")
             self._reader.close()
@@ -200,7 +212,10 @@ class LlmtopApp(App[None]):
         if snapshot.workflow != self.workflow or stale_window:
             self.refresh_now()
             return
-        if self.paused:
+        if self._wanted:
+            # Asked for while this one ran: go now, not at the next tick.
+            self._tick()
+        if self.paused and not message.asked:
             return
         try:
             self._show(snapshot)
@@ -223,6 +238,7 @@ class LlmtopApp(App[None]):
             readonly_reason=self.readonly_reason,
             status=status,
             breaches=len(snapshot.breaches),
+            sources=self.sources,
         )
         for error in getattr(status, "errors", None) or []:
             self._tell(f"agent: {error}")
@@ -371,6 +387,20 @@ class LlmtopApp(App[None]):
             key = event.row_key.value
             if key is not None:
                 self.workflow = None if self.workflow == key else key
+
+
+def _sources(
+    sources: Sequence[str] | None, status: Callable[[], object] | None
+) -> tuple[str, ...]:
+    """What the agent was asked to follow, so the header can name what it waits for.
+
+    `AgentStatus` does not carry the sources, but `status` is the in-process
+    agent's bound `status` method, whose agent keeps them in `sources`.
+    """
+    if sources is None:
+        agent = getattr(status, "__self__", None)
+        sources = getattr(agent, "sources", None) or ()
+    return tuple(str(spec) for spec in sources)
 
 
 def _aged(snapshot: Snapshot | None, now: float) -> Snapshot:

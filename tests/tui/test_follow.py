@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,55 @@ async def test_lines_appended_to_a_followed_file_appear(tmp_path: Path) -> None:
             assert len(app.query_one(RecentTable).keys) == 3
     finally:
         agent.stop()
+
+
+async def test_a_named_file_not_there_yet_is_waited_for_by_name(
+    tmp_path: Path,
+) -> None:
+    log_file = tmp_path / "live.jsonl"
+    db_path = tmp_path / "llmtop.db"
+    agent = agent_module.Agent(db_path, [str(log_file)], poll=True)
+    agent.start()
+    try:
+        app = LlmtopApp(
+            db_path, clock=lambda: NOW, status=agent.status, refresh_seconds=0.2
+        )
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: app.refresh_count > 0)
+            header = static_text(pilot, "#totals")
+            # The path is longer than the 40 cells the header gives it.
+            assert "waiting for …" + str(log_file)[-39:] in header
+            assert "0 files" not in header
+
+            log_file.write_text(line("a", 1, 0.25))
+            table = app.query_one(WorkflowTable)
+            await wait_until(pilot, lambda: "json_extraction" in table.keys)
+            await wait_until(
+                pilot, lambda: "waiting" not in static_text(pilot, "#totals")
+            )
+            assert "following …" + str(log_file)[-39:] in static_text(pilot, "#totals")
+    finally:
+        agent.stop()
+
+
+@dataclass
+class Status:
+    """The agent status as the header reads it, with nothing followed yet."""
+
+    following: list[str] = field(default_factory=list)
+    listening: list[str] = field(default_factory=lambda: ["http://127.0.0.1:8765"])
+
+
+async def test_the_header_names_sources_given_to_the_view(tmp_path: Path) -> None:
+    db_path = tmp_path / "llmtop.db"
+    app = LlmtopApp(
+        db_path,
+        clock=lambda: NOW,
+        status=Status,
+        sources=["logs/*.jsonl", "-"],
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.refresh_count > 0)
+        header = static_text(pilot, "#totals")
+    # stdin is followed as soon as it is open; the glob matches nothing yet.
+    assert "waiting for logs/*.jsonl + http://127.0.0.1:8765" in header

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Any
 
 from rich.text import Text
@@ -28,6 +30,8 @@ class Context:
     readonly_reason: str | None = None
     status: Any = None
     breaches: int = 0
+    #: The sources the agent was asked to follow, as typed (paths, globs, dirs).
+    sources: Sequence[str] = field(default_factory=tuple)
 
 
 class HeaderBand(Horizontal):
@@ -162,8 +166,10 @@ def _where(snapshot: Snapshot, context: Context) -> list[Text]:
     chips: list[Text] = []
     if snapshot.waiting:
         chips.append(Text(plain(snapshot.waiting), "bold yellow", end=""))
+        if context.status is not None:
+            chips.append(_following(snapshot, context))
     else:
-        source = _following(snapshot, context.status, context.db_name)
+        source = _following(snapshot, context)
         window = snapshot.window
         newest = None if window is None else window.newest_ms
         source.append(" · newest ", "dim")
@@ -194,9 +200,10 @@ def _where(snapshot: Snapshot, context: Context) -> list[Text]:
     return chips
 
 
-def _following(snapshot: Snapshot, status: Any, db_name: str) -> Text:
+def _following(snapshot: Snapshot, context: Context) -> Text:
     """What feeds the database: the in-process agent's view, else the sources table."""
     text = Text(end="")
+    status, db_name = context.status, context.db_name
     if status is None:
         n = len(snapshot.sources)
         if n == 1:
@@ -208,16 +215,23 @@ def _following(snapshot: Snapshot, status: Any, db_name: str) -> Text:
             text.append("database ", "dim")
             text.append(plain(db_name, limit=40))
         return text
-    following = list(getattr(status, "following", None) or [])
+    following = [str(item) for item in getattr(status, "following", None) or []]
+    waiting = waiting_for(context.sources, following)
+    listening = getattr(status, "listening", None) or []
+    listened = listening if isinstance(listening, list | tuple) else [listening]
     if len(following) == 1:
         text.append("following ", "dim")
         text.append(tail(following[0], 40))
-    else:
+    elif following or not (waiting or listened):
         text.append(f"following {len(following)} files")
-    listening = getattr(status, "listening", None)
-    if listening:
-        listened = listening if isinstance(listening, list | tuple) else [listening]
-        text.append(" + ", "dim")
+    if waiting:
+        text.append(" · " if following else "", "dim")
+        text.append("waiting for ", "yellow")
+        text.append(", ".join(tail(spec, 40) for spec in waiting[:2]), "yellow")
+        if len(waiting) > 2:
+            text.append(f" +{len(waiting) - 2}", "yellow")
+    if listened:
+        text.append(" + " if len(text) else "listening on ", "dim")
         text.append(", ".join(plain(item, limit=40) for item in listened))
     if getattr(status, "polling", False):
         reason = getattr(status, "polling_reason", None)
@@ -230,3 +244,28 @@ def _following(snapshot: Snapshot, status: Any, db_name: str) -> Text:
     if dropped:
         text.append(f" {dropped:,} dropped (overload)", "bold red")
     return text
+
+
+def waiting_for(sources: Sequence[str], following: Sequence[str]) -> list[str]:
+    """The sources that no followed file comes from yet, as the user typed them.
+
+    A file named on the command line may not exist until the application
+    writes its first line; the header then names it instead of "0 files".
+    """
+    waiting = []
+    for spec in sources:
+        if spec == "-":
+            continue
+        where = os.path.abspath(os.path.expanduser(spec))
+        if not any(_comes_from(path, where) for path in following):
+            waiting.append(spec)
+    return waiting
+
+
+def _comes_from(path: str, where: str) -> bool:
+    """True when `path` is the file `where`, lies under it, or matches it."""
+    return (
+        path == where
+        or path.startswith(where.rstrip(os.sep) + os.sep)
+        or fnmatchcase(path, where)
+    )

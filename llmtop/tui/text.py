@@ -132,13 +132,15 @@ def exact_usd(amount: float) -> str:
     """Every digit of a stored amount, for the one place that shows it whole.
 
     The panels round ($0.02); a person checking one request wants what was
-    stored ($0.024325). The shortest repr of the float is its exact decimal
-    reading, written without an exponent and with at least the cents.
+    stored ($0.024325). Fifteen significant digits are all a double holds
+    reliably: beyond them is the noise of the multiplication that priced it
+    (0.000223425 is stored as 0.00022342500000000002). Written without an
+    exponent and with at least the cents.
     """
     if not math.isfinite(amount):
         return f"${amount}"
     sign = "-" if amount < 0 else ""
-    digits = format(Decimal(repr(abs(float(amount)))), "f")
+    digits = format(Decimal(f"{abs(float(amount)):.15g}"), "f")
     whole, _, fraction = digits.partition(".")
     fraction = fraction.rstrip("0").ljust(2, "0")
     return f"{sign}${int(whole):,}.{fraction}"

@@ -127,7 +127,9 @@ def test_exact_amounts_keep_every_stored_digit() -> None:
     assert exact_usd(0.5) == "$0.50"
     assert exact_usd(1234.5678) == "$1,234.5678"
     assert exact_usd(1.5e-07) == "$0.00000015"
-    assert exact_usd(0.1 + 0.2) == "$0.30000000000000004"
+    assert exact_usd(0.000223425 * 1.0000000000000002) == "$0.000223425"
+    assert exact_usd(0.1 + 0.2) == "$0.30"
+    assert exact_usd(123456.789012345) == "$123,456.789012345"
 
 
 def test_a_reported_cost_far_from_the_estimate_is_flagged() -> None:

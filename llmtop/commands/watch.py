@@ -106,6 +106,7 @@ def run_live_view(
     try:
         run_app(
             db_path,
+            sources=sources,
             readonly_reason=readonly_reason,
             status=agent.status if agent is not None else None,
             config=config,

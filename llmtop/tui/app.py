@@ -105,7 +105,7 @@ class LlmtopApp(App[None]):
         self.db_path = Path(db_path)
         self.readonly_reason = readonly_reason
         self.status_source = status
-        self.sources = _sources(sources, status)
+        self.sources = _sources(sources)
         self.config = config or {}
         self.clock = clock
         self.title = title
@@ -389,18 +389,9 @@ class LlmtopApp(App[None]):
                 self.workflow = None if self.workflow == key else key
 
 
-def _sources(
-    sources: Sequence[str] | None, status: Callable[[], object] | None
-) -> tuple[str, ...]:
-    """What the agent was asked to follow, so the header can name what it waits for.
-
-    `AgentStatus` does not carry the sources, but `status` is the in-process
-    agent's bound `status` method, whose agent keeps them in `sources`.
-    """
-    if sources is None:
-        agent = getattr(status, "__self__", None)
-        sources = getattr(agent, "sources", None) or ()
-    return tuple(str(spec) for spec in sources)
+def _sources(sources: Sequence[str] | None) -> tuple[str, ...]:
+    """What the agent was asked to follow, so the header can name what it waits for."""
+    return tuple(str(spec) for spec in sources or ())
 
 
 def _aged(snapshot: Snapshot | None, now: float) -> Snapshot:

@@ -36,7 +36,11 @@ async def test_lines_appended_to_a_followed_file_appear(tmp_path: Path) -> None:
     agent.start()
     try:
         app = LlmtopApp(
-            db_path, clock=lambda: NOW, status=agent.status, refresh_seconds=0.2
+            db_path,
+            clock=lambda: NOW,
+            status=agent.status,
+            sources=[str(log_file)],
+            refresh_seconds=0.2,
         )
         async with app.run_test(size=SIZE) as pilot:
             table = app.query_one(WorkflowTable)
@@ -65,7 +69,11 @@ async def test_a_named_file_not_there_yet_is_waited_for_by_name(
     agent.start()
     try:
         app = LlmtopApp(
-            db_path, clock=lambda: NOW, status=agent.status, refresh_seconds=0.2
+            db_path,
+            clock=lambda: NOW,
+            status=agent.status,
+            sources=[str(log_file)],
+            refresh_seconds=0.2,
         )
         async with app.run_test(size=SIZE) as pilot:
             await wait_until(pilot, lambda: app.refresh_count > 0)

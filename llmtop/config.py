@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from llmtop.errors import LlmtopError
 from llmtop.paths import default_config_path
@@ -21,6 +23,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 #: The tables a config file may hold; anything else is a typo to point out.
 KNOWN_TABLES = frozenset({"prices", "limits", "mapping"})
+
+
+T = TypeVar("T", bound=BaseModel)
 
 
 class ConfigError(LlmtopError):
@@ -50,3 +55,23 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
         )
     data.setdefault("_path", str(config_path))
     return data
+
+
+def validate_table(model: type[T], config: dict[str, Any] | None, table: str) -> T:
+    """Validate one table of the config with a pydantic model.
+
+    Raises:
+        ConfigError: naming the file, the table and each key that is wrong.
+    """
+    raw = (config or {}).get(table, {})
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        where = (config or {}).get("_path", "config")
+        problems = "; ".join(
+            f"[{table}] "
+            + ".".join(str(part) for part in error["loc"])
+            + f": {error['msg']}"
+            for error in exc.errors()
+        )
+        raise ConfigError(f"{where}: {problems}") from None

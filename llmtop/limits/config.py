@@ -38,9 +38,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from llmtop.config import ConfigError
+from llmtop.config import validate_table
 
 SCOPES = ("global", "workflow", "user_tier", "app", "model")
 #: Every measure a limit can bound, and how it reads in messages.
@@ -99,18 +99,7 @@ class LimitsSettings(BaseModel):
     @classmethod
     def from_config(cls, config: dict[str, Any] | None) -> LimitsSettings:
         """Validate `config["limits"]`; errors name the key to fix."""
-        raw = (config or {}).get("limits", {})
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:
-            where = (config or {}).get("_path", "config")
-            problems = "; ".join(
-                "[limits] "
-                + ".".join(str(part) for part in error["loc"])
-                + f": {error['msg']}"
-                for error in exc.errors()
-            )
-            raise ConfigError(f"{where}: {problems}") from None
+        return validate_table(cls, config, "limits")
 
 
 @dataclass(frozen=True)

@@ -39,9 +39,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from llmtop.config import ConfigError
+from llmtop.config import validate_table
 from llmtop.pricing.rates import Band, PriceTable
 
 
@@ -134,18 +134,7 @@ class PriceSettings(BaseModel):
     @classmethod
     def from_config(cls, config: dict[str, Any] | None) -> PriceSettings:
         """Validate `config["prices"]`; errors name the key to fix."""
-        raw = (config or {}).get("prices", {})
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:
-            where = (config or {}).get("_path", "config")
-            problems = "; ".join(
-                "[prices] "
-                + ".".join(str(part) for part in error["loc"])
-                + f": {error['msg']}"
-                for error in exc.errors()
-            )
-            raise ConfigError(f"{where}: {problems}") from None
+        return validate_table(cls, config, "prices")
 
     def to_usd(self, currency: str) -> float | None:
         """Dollars per unit of `currency`, or None when no rate is set."""

@@ -213,6 +213,11 @@ def test_implausible_numbers_are_dropped_and_flagged(field: str, value: float) -
     dumped = event.model_dump()
     assert all(
         dumped[name] in (None, 0)
-        for name in ("input_tokens", "output_tokens", "latency_ms",
-                     "estimated_cost_usd", "retry_count")
+        for name in (
+            "input_tokens",
+            "output_tokens",
+            "latency_ms",
+            "estimated_cost_usd",
+            "retry_count",
+        )
     )

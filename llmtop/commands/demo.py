@@ -70,8 +70,10 @@ def run(args: argparse.Namespace) -> int:
     if args.rate <= 0:
         raise SystemExit("llmtop demo: --rate must be positive")
     config = load_config(args.config)
-    # SIGTERM unwinds like Ctrl-C, so the temporary directory is removed.
+    # SIGTERM and SIGHUP (a closed terminal) unwind like Ctrl-C, so the
+    # temporary directory is removed.
     signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
     with tempfile.TemporaryDirectory(prefix="llmtop-demo-") as scratch:
         workdir = Path(scratch)
         db_path = args.db.expanduser() if args.db else workdir / "demo.db"

@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 
 #: A sliding window is re-queried at least this often even without new data.
 SLIDE_SECONDS = 5.0
+#: How often the cheap `PRAGMA data_version` check runs: a change after a quiet
+#: spell is on screen within this, while a steady stream still redraws only
+#: once per `refresh_seconds`.
+POLL_SECONDS = 0.2
 
 
 class LlmtopApp(App[None]):
@@ -75,7 +79,8 @@ class LlmtopApp(App[None]):
     class DataLoaded(Message):
         """A refresh finished in the worker thread."""
 
-        def __init__(self, snapshot: Snapshot, asked: bool = False) -> None:
+        def __init__(self, snapshot: Snapshot | None, asked: bool = False) -> None:
+            #: None when nothing changed and nothing needs redrawing.
             self.snapshot = snapshot
             #: True when the user asked for it, so it shows even while paused.
             self.asked = asked
@@ -118,7 +123,8 @@ class LlmtopApp(App[None]):
         self.lookups = Lookups(self.db_path)
         self._loading = False
         self._wanted = True
-        self._last_loaded = 0.0
+        self._last_loaded = -SLIDE_SECONDS
+        self._last_aged = 0.0
         self._last_version: int | None = None
         self._known_breaches: set[tuple[str, str, str]] | None = None
         self._errors_told: set[str] = set()
@@ -143,7 +149,7 @@ class LlmtopApp(App[None]):
             self.say(self.readonly_reason, "Read-only", "warning")
         if self._limits_note:
             self.say(self._limits_note, "Limits", "warning")
-        self.set_interval(self.refresh_seconds, self._tick)
+        self.set_interval(min(POLL_SECONDS, self.refresh_seconds), self._tick)
         self._tick()
 
     def on_resize(self) -> None:
@@ -179,15 +185,24 @@ class LlmtopApp(App[None]):
         """Runs in the worker thread: never touches a widget, only posts."""
         try:
             now = self.clock()
+            # Pace by the machine's clock; `clock` is what the screen shows.
+            tick = time.monotonic()
             version = self._reader.version()
+            since = tick - self._last_loaded
+            changed = version is None or version != self._last_version
             due = (
                 wanted
-                or version is None
-                or version != self._last_version
-                or now - self._last_loaded >= SLIDE_SECONDS
+                or (changed and since >= self.refresh_seconds)
+                or since >= SLIDE_SECONDS
             )
             if not due:
-                self.post_message(self.DataLoaded(_aged(self.snapshot, now), wanted))
+                if tick - self._last_aged >= 1.0:
+                    self._last_aged = tick
+                    self.post_message(
+                        self.DataLoaded(_aged(self.snapshot, now), wanted)
+                    )
+                else:
+                    self.post_message(self.DataLoaded(None, wanted))
                 return
             snapshot = self._reader.collect(
                 window_name=window_name,
@@ -196,7 +211,7 @@ class LlmtopApp(App[None]):
                 limits=self.limits,
             )
             self._last_version = version
-            self._last_loaded = now
+            self._last_loaded = tick
             self.post_message(self.DataLoaded(snapshot, wanted))
         except Exception as exc:  # bad data must never end the live view
             log.exception("refresh failed")
@@ -206,6 +221,10 @@ class LlmtopApp(App[None]):
     def on_llmtop_app_data_loaded(self, message: DataLoaded) -> None:
         self._loading = False
         snapshot = message.snapshot
+        if snapshot is None:
+            if self._wanted:
+                self._tick()
+            return
         stale_window = (
             snapshot.window is not None and snapshot.window.name != self.window_name
         )

@@ -31,6 +31,7 @@ from llmtop.pricing import Cost, Pricer
 from llmtop.store.histogram import bucket_of
 
 EXCERPT_CHARS = 200
+_QUOTED_VALUE = re.compile(r"""(:\s*)(?:"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?)""")
 _LONG_STRING = re.compile(r'"(?:[^"\\]|\\.){24,}(?:"|$)')
 _PERMISSIVE = frozenset({"native", "usage-object"})
 _MAX_SHAPES = 256
@@ -144,8 +145,8 @@ class RecordDecoder:
                 raw,
                 line_no,
                 offset,
-                "not a usage record in any known format (no model/token/usage fields); "
-                "see `llmtop formats`",
+                "not a usage record in any known format: no token counts, cost, "
+                "latency or usage object beside the model (see `llmtop formats`)",
             )
         try:
             mappings = adapter.parse(value, self.state)
@@ -295,8 +296,14 @@ def excerpt(raw: bytes) -> str:
             default=str,
         )
     else:
-        # Not JSON: long string literals (a prompt in a cut line) are masked.
-        text = _LONG_STRING.sub('"…"', raw.decode("utf-8", errors="backslashreplace"))
+        # Not JSON: every quoted value (after a colon) is masked, keys stay, so
+        # the reason can be read without the prompt a broken line may carry.
+        text = raw.decode("utf-8", errors="backslashreplace")
+        if not text.lstrip().startswith(("{", "[")):
+            # Plain text could be anything, content included: only its start.
+            return f"{text[:12]}… ({len(raw):,} bytes, not JSON)"
+        text = _QUOTED_VALUE.sub(r'\1"…"', text)
+        text = _LONG_STRING.sub('"…"', text)
     return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
 
 

@@ -52,3 +52,16 @@ def test_a_forced_format_that_does_not_fit_rejects_with_a_reason() -> None:
     assert not decoded.rows
     (reject,) = decoded.rejects
     assert reject["reason"].startswith("not an anthropic record")
+
+
+def test_excerpts_of_broken_json_mask_every_value() -> None:
+    lines = [
+        b'{"model":"gpt-4o","input_tokens":5,"question":"SECRETQX"} trailing',
+        b"{'model':'gpt-4o','prompt':'SECRETSQ'}",
+        b'{"broken json "question":"SECRETQ5","prompt":"SECRETP5"',
+        b"plain text with a SECRET in it",
+    ]
+    for line in lines:
+        text = excerpt(line)
+        assert "SECRET" not in text, text
+    assert excerpt(lines[0]).startswith('{"model":"…","input_tokens":5')

@@ -412,12 +412,33 @@ def _rollup_breakdown(
         if by in ("workflow", "all"):
             group.tasks = int(held[16])
         counts = hist.get(key)
-        if counts:
+        if by == "workflow" and group.requests <= EXACT_LIMIT:
+            # A small workflow beside big ones: exact, as its own filtered
+            # header is, so one screen never shows two p95s for it.
+            _exact_percentiles(conn, window, key, group)
+        elif counts:
             group.p50 = percentile_from_counts(counts, 50)
             group.p95 = percentile_from_counts(counts, 95)
             group.p99 = percentile_from_counts(counts, 99)
         groups.append(group)
     return groups
+
+
+def _exact_percentiles(
+    conn: sqlite3.Connection, window: Window, workflow: str, group: Measures
+) -> None:
+    where, params = _filter(workflow)
+    values = [
+        row[0]
+        for row in conn.execute(
+            f"SELECT latency_ms FROM events WHERE ts >= ? AND ts < ?{where} "
+            "AND latency_ms IS NOT NULL",
+            [window.start_ms, window.end_ms, *params],
+        )
+    ]
+    group.p50 = exact_percentile(values, 50)
+    group.p95 = exact_percentile(values, 95)
+    group.p99 = exact_percentile(values, 99)
 
 
 def _add_edge(

@@ -233,3 +233,18 @@ def test_a_group_with_nothing_priced_has_no_cost_per_task(db_path: Path) -> None
         None,
         None,
     )
+
+
+def test_a_small_workflow_has_the_same_p95_in_the_table_and_its_header(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conn, records = _fixture(db_path)
+    window = query.resolve_window(conn, "all", now=T0 + 2 * HOUR)
+    monkeypatch.setattr(query, "EXACT_LIMIT", 150)  # 300 in all, 100 per workflow
+    rows = {g.key: g for g in query.breakdown(conn, window, "workflow")}
+    header = query.summary(conn, window, "rag")
+    assert rows["rag"].exact is False and header.exact is True
+    expected = _inclusive(
+        [r["latency_ms"] for r in records if r["workflow"] == "rag"], 95
+    )
+    assert rows["rag"].p95 == pytest.approx(expected) == header.p95

@@ -107,11 +107,19 @@ def as_csv(by: str, groups: list[Measures], total: Measures) -> str:
     rows = [("group", group_record(group, by)) for group in groups]
     rows.append(("total", group_record(total, "all") | {"key": "total"}))
     for kind, record in rows:
-        cells = {
-            k: (str(v).lower() if isinstance(v, bool) else v) for k, v in record.items()
-        }
+        cells = {k: _csv_cell(v) for k, v in record.items()}
         writer.writerow({"row": kind, **cells})
     return buffer.getvalue()
+
+
+def _csv_cell(value: Any) -> Any:
+    """Booleans as true/false; text with control characters made visible, so
+    a terminal showing the CSV never acts on an escape sequence."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return _visible(value)
+    return value
 
 
 def as_table(

@@ -46,7 +46,7 @@ def add_reading_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--max-line-bytes",
-        type=int,
+        type=_positive_int,
         default=DEFAULT_MAX_LINE_BYTES,
         metavar="N",
         help="skip (and count as rejected) lines longer than this (default: 1 MiB)",
@@ -70,3 +70,13 @@ def add_following_options(parser: argparse.ArgumentParser) -> None:
         help="poll files instead of waiting for change events (Docker, WSL and "
         "network mounts; chosen on its own where detected)",
     )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be above 0")
+    return value

@@ -17,6 +17,7 @@ from llmtop.commands._common import (
 from llmtop.config import load_config
 from llmtop.errors import LlmtopError
 from llmtop.presets import add_preset_options, preset_sources
+from llmtop.store import open_database
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +50,13 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     db_path = resolve_db(args.db)
     sources = [*args.sources, *preset_sources(args)]
-    if not sources and not args.listen and not db_path.exists():
-        raise LlmtopError(
-            f"nothing to show: no sources given and no database at {db_path}. "
-            "Try `llmtop demo`, or `llmtop path/to/usage.jsonl`."
-        )
+    if not sources and not args.listen:
+        if not db_path.exists():
+            raise LlmtopError(
+                f"nothing to show: no sources given and no database at {db_path}. "
+                "Try `llmtop demo`, or `llmtop path/to/usage.jsonl`."
+            )
+        open_database(db_path, readonly=True).close()  # a database at all?
     return run_live_view(
         db_path,
         sources=sources,

@@ -164,3 +164,28 @@ def test_table_columns_line_up_with_wide_characters(
     wide = next(row for row in rows if row.startswith("中文"))
     narrow = next(row for row in rows if row.startswith("plain"))
     assert wide.index(" 1 ") + 5 == narrow.index(" 1 ")
+
+
+def test_csv_shows_control_characters_instead_of_sending_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = tmp_path / "usage.jsonl"
+    name = "w\x1b]0;pwned\x07\x1b[31mred"
+    log.write_text(
+        json.dumps(
+            {
+                "timestamp": 1_796_378_400,
+                "workflow": name,
+                "model": "gpt-4o",
+                "input_tokens": 1,
+            }
+        )
+        + "\n"
+    )
+    db = tmp_path / "e.db"
+    assert main(["ingest", str(log), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["report", "--db", str(db), "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "w\\x1b]0;pwned\\x07\\x1b[31mred" in out

@@ -114,6 +114,7 @@ MAX_TOKENS = 100_000_000
 MAX_RETRIES = 10_000
 MAX_LATENCY_MS = 7 * 86_400_000.0
 MAX_COST_USD = 10_000.0
+_FUTURE_MS = 86_400_000  # a day ahead of the reader: a skewed or wrong clock
 
 #: Alternative names accepted for native fields.
 ALIASES: dict[str, str] = {
@@ -412,6 +413,10 @@ def build_event(raw: Mapping[str, Any], *, now_ms: int) -> UsageEvent:
             values["ts_ms"] = parse_timestamp(stamp)
         except ValueError as exc:
             raise RecordRejected(f"timestamp: {exc}") from None
+        ahead = values["ts_ms"] - now_ms
+        if ahead > _FUTURE_MS:
+            # Kept (its clock may be off), but the user should know.
+            flags.append(f"timestamp: {ahead / 3_600_000:,.0f} h after it was read")
 
     values["status"] = normalise_status(values.get("status"), values.get("error_type"))
     if values.get("validation") is not None:

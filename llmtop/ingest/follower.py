@@ -209,6 +209,8 @@ class Follower:
             self._watcher = None
         for source in [*self.by_path.values(), *self.retired]:
             if isinstance(source, FileSource) and source.fd >= 0:
+                # Lines written just before the stop may have no event yet.
+                self._guard(source, lambda s=source: self._pump(s, final=True))
                 self._guard(source, lambda s=source: self._flush(s))
         self._settle(0)
         for source in [*self.by_path.values(), *self.retired]:

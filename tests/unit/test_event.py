@@ -221,3 +221,10 @@ def test_implausible_numbers_are_dropped_and_flagged(field: str, value: float) -
             "retry_count",
         )
     )
+
+
+def test_a_timestamp_far_in_the_future_is_kept_and_flagged() -> None:
+    # NOW + 3 days: 72 hours ahead of the time it was read
+    event = build_event({"timestamp": NOW + 3 * 86_400_000}, now_ms=NOW)
+    assert event.ts_ms == NOW + 3 * 86_400_000
+    assert event.flags == ["timestamp: 72 h after it was read"]

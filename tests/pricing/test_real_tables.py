@@ -4,6 +4,7 @@ the tables list (shown by `llmtop prices MODEL`)."""
 
 from __future__ import annotations
 
+import sys
 import warnings
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -16,6 +17,14 @@ from llmtop.pricing import Pricer
 from tests.pricing.helpers import make_event
 
 CNY = {"prices": {"per_usd": {"CNY": 7.2}}}
+
+#: genai-prices 0.2.3 needs Python 3.11; Python 3.10 installs 0.1.13, the last
+#: release for it, whose tables are older. Checks of 0.2.3's own rows skip there.
+PINNED = "0.2.3" if sys.version_info >= (3, 11) else "0.1.13"
+needs_pinned_table = pytest.mark.skipif(
+    sys.version_info < (3, 11),
+    reason="checks genai-prices 0.2.3's table; Python 3.10 installs 0.1.13",
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +44,10 @@ def test_openai_gpt_4o(pricer: Pricer) -> None:
     # $2.50 in, $1.25 cached, $10 out: 8,000 × 2.5 + 2,000 × 1.25 + 500 × 10
     # = 20,000 + 2,500 + 5,000 = 27,500 → $0.0275
     assert cost.usd == pytest.approx(0.0275, rel=1e-12)
-    assert cost.price_source == "genai-prices 0.2.3: openai gpt-4o"
+    assert cost.price_source == f"genai-prices {PINNED}: openai gpt-4o"
 
 
+@needs_pinned_table
 def test_openai_batch_is_half_price(pricer: Pricer) -> None:
     cost = pricer.price(
         make_event(
@@ -126,6 +136,7 @@ def test_kimi_k3(pricer: Pricer) -> None:
     assert cost.usd == pytest.approx(0.45, rel=1e-12)
 
 
+@needs_pinned_table
 def test_glm_4_5_without_exchange_rate_takes_z_ai_usd(pricer: Pricer) -> None:
     cost = pricer.price(
         make_event(
@@ -303,5 +314,5 @@ def test_time_constraints_fall_on_whole_minutes() -> None:
 def test_pinned_version() -> None:
     from llmtop.pricing import PRICE_DATA
 
-    assert PRICE_DATA == "genai-prices 0.2.3"
+    assert f"genai-prices {PINNED}" == PRICE_DATA
     assert Decimal  # the tables are Decimal; llmtop computes in float

@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import genai_prices
 import pytest
 
 from llmtop.cli import main
@@ -13,6 +14,9 @@ from llmtop.config import ConfigError
 from llmtop.pricing import Pricer, supplement
 from llmtop.pricing.supplement import parse_rule
 from llmtop.records import RecordDecoder
+
+#: The installed price data, named as llmtop names its source.
+PRICE_DATA = f"genai-prices {genai_prices.__version__}"
 
 
 @pytest.mark.parametrize(
@@ -105,7 +109,7 @@ def test_negative_reported_cost_through_the_decoder_is_not_stored() -> None:
     # $2.50 in, $10 out: 2,500 + 1,000 = 3,500 → $0.0035, not −$3.50
     assert row["cost_usd"] == pytest.approx(0.0035, rel=1e-12)
     assert row["cost_source"] == "estimated"
-    assert row["price_source"] == "genai-prices 0.2.3: openai gpt-4o"
+    assert row["price_source"] == f"{PRICE_DATA}: openai gpt-4o"
     assert "reported cost rejected (-3.5 is negative)" in row["cost_note"]
     assert "estimated_cost_usd" in row["flags"]
 
@@ -115,7 +119,7 @@ def test_prices_command_shows_source_and_tiers(
 ) -> None:
     assert main(["prices", "claude-sonnet-4-5"]) == 0
     out = capsys.readouterr().out
-    assert "source:    genai-prices 0.2.3, anthropic claude-sonnet-4-5" in out
+    assert f"source:    {PRICE_DATA}, anthropic claude-sonnet-4-5" in out
     assert "input 6, cached input 0.6, cache write 7.5, cache write 1h 12, " in out
     assert "(when input > 200,000)" in out
 

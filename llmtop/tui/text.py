@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -180,12 +181,17 @@ def full_time(ms: int | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{ms % 1000:03d} UTC"
 
 
-def blocks(values: list[float | None]) -> str:
-    """A sparkline in block characters; a gap where a slot had no requests."""
+def blocks(values: Sequence[float | None], *, floor: float | None = None) -> str:
+    """A sparkline in block characters; a gap where a slot had no requests.
+
+    With `floor`, bars measure from it (0 for a rate) rather than from the
+    lowest value, so steady traffic does not read as a wall of full bars.
+    """
     present = [v for v in values if v is not None]
     if not present:
         return ""
-    low, high = min(present), max(present)
+    low = min(present) if floor is None else min(floor, *present)
+    high = max(present)
     span = high - low
     out = []
     for value in values:

@@ -52,3 +52,9 @@ def test_long_paths_keep_their_file_name() -> None:
     assert tail(path, 20) == "…" + path[-19:]
     assert tail(path, 20).endswith("/usage.jsonl")
     assert tail("short.jsonl", 20) == "short.jsonl"
+
+
+def test_blocks_from_a_floor_do_not_turn_steady_traffic_into_a_wall() -> None:
+    # 10, 10, 9 from zero: 9/10 of the way up is the 7th of 8 blocks (index 6.3 → 6)
+    assert blocks([10.0, 10.0, 9.0], floor=0) == "██▇"
+    assert blocks([10.0, 10.0, 9.0]) == "██▁"  # min..max would make it a cliff

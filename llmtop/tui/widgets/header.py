@@ -11,11 +11,11 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Label, Sparkline, Static
+from textual.widgets import Label, Static
 
 from llmtop.pricing import spend_text, usd_text
 from llmtop.tui.snapshot import Snapshot
-from llmtop.tui.text import age, count, millis, percent, plain, rate, tail
+from llmtop.tui.text import age, blocks, count, millis, percent, plain, rate, tail
 
 _SEP = (" │ ", "dim")
 
@@ -44,10 +44,10 @@ class HeaderBand(Horizontal):
         with Vertical(id="sparks"):
             with Horizontal(classes="spark-row"):
                 yield Label("req", classes="spark-label")
-                yield Sparkline([], id="rate-spark")
+                yield Static(id="rate-spark", classes="spark")
             with Horizontal(classes="spark-row"):
                 yield Label("p95", classes="spark-label")
-                yield Sparkline([], id="p95-spark")
+                yield Static(id="p95-spark", classes="spark")
 
     def show(self, snapshot: Snapshot, context: Context) -> None:
         """Redraw the text; the sparklines only when their data changed."""
@@ -58,20 +58,16 @@ class HeaderBand(Horizontal):
         series = snapshot.series
         if series is None:
             return
-        _set_data(self.query_one("#rate-spark", Sparkline), series.requests)
-        p95 = [value or 0.0 for value in series.p95]
-        _set_data(self.query_one("#p95-spark", Sparkline), p95)
+        # Both measured from zero: a rate's and a latency's size both matter.
+        rate_bars = blocks(series.requests, floor=0)
+        p95_bars = blocks(series.p95, floor=0)
+        self.query_one("#rate-spark", Static).update(Text(rate_bars, "green"))
+        self.query_one("#p95-spark", Static).update(Text(p95_bars, "yellow"))
 
     def on_resize(self) -> None:
         # The totals reflow to the new width once the layout has settled.
         if self._last is not None:
             self.call_after_refresh(self.show, *self._last)
-
-
-def _set_data(spark: Sparkline, values: Sequence[float]) -> None:
-    data = list(values)
-    if list(spark.data or []) != data:
-        spark.data = data
 
 
 def header_text(snapshot: Snapshot, context: Context, width: int = 200) -> Text:

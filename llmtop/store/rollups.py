@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from llmtop.store.bulk import insert_rows
 from llmtop.store.schema import GRAINS, ROLLUP_MEASURES
 
 SEP = "\x1f"
@@ -171,18 +172,24 @@ def _count_new_tasks(conn: sqlite3.Connection, where: str, params: list[Any]) ->
     known: set[tuple[str, str]] = set()
     for start in range(0, len(batch_tasks), 400):
         chunk = batch_tasks[start : start + 400]
-        clauses = " OR ".join("(workflow = ? AND task_id = ?)" for _ in chunk)
+        pairs = ", ".join("(?, ?)" for _ in chunk)
         flat = [value for task in chunk for value in task[:2]]
+        # A join on VALUES searches the primary key once per pair; a chain of
+        # ORs was planned as a scan of the whole tasks table.
         known.update(
             conn.execute(
-                f"SELECT workflow, task_id FROM tasks WHERE {clauses}", flat
+                f"SELECT t.workflow, t.task_id FROM (VALUES {pairs}) AS v "
+                "JOIN tasks AS t ON t.workflow = v.column1 AND t.task_id = v.column2",
+                flat,
             ).fetchall()
         )
-    conn.executemany(
-        "INSERT INTO tasks (workflow, task_id, first_ts, last_ts) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts),"
-        " last_ts = max(last_ts, excluded.last_ts)",
+    insert_rows(
+        conn,
+        "INSERT INTO tasks (workflow, task_id, first_ts, last_ts)",
         batch_tasks,
+        4,
+        "ON CONFLICT DO UPDATE SET first_ts = min(first_ts, excluded.first_ts),"
+        " last_ts = max(last_ts, excluded.last_ts)",
     )
     starts: dict[tuple[int, str], int] = {}
     for workflow, task_id, first_ts, _ in batch_tasks:

@@ -14,13 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from llmtop.store.bulk import insert_rows
 from llmtop.store.rollups import apply_rollups
 from llmtop.store.schema import EVENT_COLUMNS
 
-_INSERT_EVENT = (
-    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
-)
+_INSERT_EVENT = f"INSERT INTO events ({', '.join(EVENT_COLUMNS)})"
 _LOOKUP_CHUNK = 500
 _ROW = operator.itemgetter(*EVENT_COLUMNS)
 _DEFAULTS = {
@@ -90,7 +88,9 @@ def write_batch(conn: sqlite3.Connection, batch: Batch) -> BatchResult:
 
         last_id = conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
         before = conn.total_changes
-        conn.executemany(_INSERT_EVENT, (_values(row) for row in fresh))
+        insert_rows(
+            conn, _INSERT_EVENT, (_values(row) for row in fresh), len(EVENT_COLUMNS)
+        )
         result.stored = conn.total_changes - before
         if fresh:
             apply_rollups(conn, "id > ?", [last_id], +1)
@@ -199,10 +199,10 @@ def _insert_rejects(conn: sqlite3.Connection, rejects: list[dict[str, Any]]) -> 
     if not rejects:
         return
     now = int(time.time() * 1000)
-    conn.executemany(
+    insert_rows(
+        conn,
         "INSERT OR IGNORE INTO rejects"
-        " (at, source, line_no, byte_offset, format, reason, excerpt)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " (at, source, line_no, byte_offset, format, reason, excerpt)",
         [
             (
                 reject.get("at", now),
@@ -215,6 +215,7 @@ def _insert_rejects(conn: sqlite3.Connection, rejects: list[dict[str, Any]]) -> 
             )
             for reject in rejects
         ],
+        7,
     )
 
 

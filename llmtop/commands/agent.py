@@ -82,8 +82,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         agent.start()
         _log_start(agent)
-        while not stopped.wait(0.5):
-            pass
+        stopped.wait()  # the signal handlers set it
     finally:
         agent.stop()
         for number, handler in previous.items():

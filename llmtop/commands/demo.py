@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
@@ -113,11 +114,8 @@ def _run_headless(
     agent = Agent(db_path, [str(log_path)], config=config)
     agent.start()
     try:
-        deadline = time.monotonic() + (duration if duration is not None else 10.0)
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends it early
+            time.sleep(duration if duration is not None else 10.0)
     finally:
         writer.stop()
         agent.stop()
